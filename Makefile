@@ -1,0 +1,60 @@
+# govqa: the two commands a newcomer needs are `make chat` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+INDEX_DIR ?= .govqa
+CORPUS ?= data/corpus
+CORPUS_FILES := $(shell find $(CORPUS) -type f 2>/dev/null)
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
+export GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+
+.PHONY: chat test eval bench lint clean setup index browser
+
+setup: $(INSTALLED)
+
+# CPU torch first and pinned: an unpinned torch would pull several GB of CUDA wheels.
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,llm]'
+	touch $@
+
+# Re-ingest only when the index is missing or older than a corpus file; exit 1 means some
+# files were skipped (listed in the report), which must not stop the chat.
+$(INDEX_DIR)/.ingested: $(INSTALLED) $(CORPUS_FILES)
+	$(BIN)/govqa ingest $(CORPUS) --sync --index-dir $(INDEX_DIR) || [ $$? -eq 1 ]
+	touch $@
+
+index: $(INDEX_DIR)/.ingested
+
+chat: $(INDEX_DIR)/.ingested
+	$(BIN)/govqa chat --index-dir $(INDEX_DIR)
+
+# The browser tests drive Debian's chromium; install it when we can, else say what to do.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (apt-get)"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test needs a browser: install Debian's chromium (sudo apt-get install chromium)"; exit 1; \
+	  fi; }
+
+test: $(INSTALLED) browser
+	$(BIN)/pytest -q
+
+eval: $(INSTALLED)
+	$(BIN)/govqa eval --cleaning-set data/eval/cleaning/lines.jsonl
+	$(BIN)/govqa eval --cleaning-set data/eval/cleaning/heldout.jsonl
+
+bench: $(INDEX_DIR)/.ingested
+	$(BIN)/python scripts/bench.py --index-dir $(INDEX_DIR)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(INDEX_DIR) .pytest_cache build *.egg-info

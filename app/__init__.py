@@ -1,0 +1,1 @@
+"""Answering: question -> evidence -> cited answer -> CLI and web chat."""

@@ -1,0 +1,189 @@
+"""The `govqa` command: thin subcommands over the library (ingest, ask, chat, eval)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ingest.offline import enforce_offline
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace):
+    from ingest.settings import Settings
+
+    overrides = {
+        key: value
+        for key, value in vars(args).items()
+        if value is not None and key in Settings.model_fields
+    }
+    return Settings(**overrides)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index-dir", type=Path, help="index directory (GOVQA_INDEX_DIR)")
+    parser.add_argument("--model-path", help="embedding model directory (GOVQA_MODEL_PATH)")
+    parser.add_argument("--top-k", type=int, help="passages per answer (GOVQA_TOP_K)")
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--country")
+    parser.add_argument("--level", choices=["local", "regional", "national", "multi-level"])
+    parser.add_argument("--policy-area")
+    parser.add_argument("--year-from", type=int)
+    parser.add_argument("--year-to", type=int)
+
+
+def error(message: str) -> None:
+    print(f"Error: {message}", file=sys.stderr)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.pipeline import IngestBusy, ingest
+
+    missing = [p for p in args.paths if not p.exists() and not p.is_symlink()]
+    for path in missing:
+        error(f"{path}: no such file or directory")
+    if missing:
+        return EXIT_USAGE
+    settings = _settings(args)
+    try:
+        report = ingest(args.paths, settings, sync=args.sync)
+    except IngestBusy as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        totals = report.to_dict()["totals"]
+        print(
+            f"ingest: {len(report.files)} files ({totals['added']} added, {totals['updated']} "
+            f"updated, {totals['unchanged']} unchanged, {totals['skipped']} skipped, "
+            f"{totals['removed']} removed); {report.chunks_written} chunks written, "
+            f"{report.embedded} embedded; {report.dropped_lines} lines dropped; "
+            f"{report.seconds:.1f} s; {totals['chunks_per_s']} chunks/s"
+        )
+        for outcome in report.skipped:
+            print(f"skipped: {outcome.path}: {outcome.reason}")
+    if args.show_dropped:
+        _print_dropped(settings)
+    return EXIT_PARTIAL if report.skipped else EXIT_OK
+
+
+def _print_dropped(settings) -> None:
+    from ingest.store import Catalog
+
+    catalog = Catalog(settings.catalog_path)
+    for doc in catalog.documents():
+        for line in doc.dropped:
+            where = f"p.{line['page']} " if line.get("page") else ""
+            print(
+                f"dropped: {doc.path}:{where}line {line['line']}: {line['reason']}: "
+                f"{line['text'][:120]}"
+            )
+        for line in doc.repaired:
+            print(
+                f"repaired: {doc.path}:line {line['line']}: {line['reason']}: "
+                f"{line['before'][:60]} -> {line['after'][:60]}"
+            )
+    catalog.close()
+
+
+def _filters(args: argparse.Namespace):
+    from app.records import Filters
+
+    return Filters(
+        country=args.country or "",
+        level=args.level or "",
+        policy_area=args.policy_area or "",
+        year_from=args.year_from,
+        year_to=args.year_to,
+    )
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from app.engine import Engine
+    from app.render import answer_as_text
+
+    settings = _settings(args)
+    if not settings.catalog_path.exists():
+        error(f"{settings.index_dir}: no index yet; run 'govqa ingest data/corpus' first")
+        return EXIT_USAGE
+    answer = Engine(settings).ask(args.question, _filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(answer_as_text(answer))
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from app.ui import serve
+
+    settings = _settings(args)
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"warning: serving on {settings.host}: reachable beyond this machine", file=sys.stderr
+        )
+    serve(settings)
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.cleaning import score_cleaning
+
+    scores = score_cleaning(args.cleaning_set)
+    data = scores.to_dict()
+    errors = data.pop("errors")
+    print(json.dumps(data, indent=2))
+    for row in errors[:20]:
+        print(f"miss: {row['label']}: {row['text'][:80]!r} -> {row['out'][:80]!r}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govqa", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="clean, chunk, embed and index files or folders")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--sync", action="store_true", help="remove documents whose files are gone")
+    p.add_argument("--show-dropped", action="store_true", help="print every dropped line")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--chunk-max-words", type=int)
+    _add_common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question with cited sentences")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true")
+    _add_common(p)
+    _add_filters(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="serve the web chat")
+    p.add_argument("--host", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int)
+    _add_common(p)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("eval", help="score the cleaner on the labelled line set")
+    p.add_argument("--cleaning-set", type=Path, default=Path("data/eval/cleaning/lines.jsonl"))
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    enforce_offline()
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Evaluation: gold questions -> system runs -> grounding and retrieval metrics."""

@@ -1,0 +1,1 @@
+"""Ingestion: files -> clean text -> documents -> chunks -> embeddings -> index."""

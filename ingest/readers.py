@@ -1,0 +1,244 @@
+"""One reader per file format behind `read_document`, chosen from a suffix table."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from ingest.encoding import decode_text
+from ingest.records import IngestError, Page, RawDocument
+
+MAX_PDF_PAGES = 3000
+MAX_DOCX_EXPANDED_MB = 200
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    """Split YAML front matter from the body; malformed YAML is left in the body as text."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        fields = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}, text
+    if not isinstance(fields, dict):
+        return {}, text
+    return {str(k): v for k, v in fields.items() if v not in (None, "")}, text[match.end() :]
+
+
+def read_text(path: Path, data: bytes) -> RawDocument:
+    """Plain text and Markdown, with optional YAML front matter."""
+    text, _encoding = decode_text(data, path)
+    fields, body = split_front_matter(text)
+    if not body.strip():
+        raise IngestError(path, "empty file: no text")
+    fmt = "md" if path.suffix.lower() in (".md", ".markdown") else "txt"
+    return RawDocument(path, fmt, [Page(body)], fields, "front matter" if fields else "")
+
+
+def read_pdf(path: Path, data: bytes) -> RawDocument:
+    """PDF through pypdfium2 (PDFium, Apache/BSD): fast, robust on damaged files."""
+    import pypdfium2 as pdfium
+
+    if not data.startswith(b"%PDF") and b"%PDF" not in data[:1024]:
+        raise IngestError(path, "not a PDF: content does not start with %PDF")
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise IngestError(path, "encrypted PDF: needs a password, skipped") from exc
+        raise IngestError(path, f"corrupt PDF: {exc}") from exc
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise IngestError(path, "PDF has no pages")
+        if count > MAX_PDF_PAGES:
+            raise IngestError(path, f"PDF has {count} pages, over the {MAX_PDF_PAGES} limit")
+        pages = []
+        for index in range(count):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            pages.append(Page(textpage.get_text_range().replace("\r\n", "\n"), index + 1))
+            textpage.close()
+            page.close()
+        info = pdf.get_metadata_dict(skip_empty=True)
+    finally:
+        pdf.close()
+    if not any(p.text.strip() for p in pages):
+        raise IngestError(path, "no text layer (scanned images?); OCR not supported")
+    fields: dict[str, object] = {}
+    if info.get("Title"):
+        fields["title"] = info["Title"]
+    if info.get("Author"):
+        fields["authors"] = info["Author"]
+    year = re.match(r"D:(\d{4})", info.get("CreationDate", ""))
+    if year and fields:
+        fields["year"] = int(year.group(1))
+    return RawDocument(path, "pdf", pages, fields, "PDF metadata" if fields else "")
+
+
+def _check_zip(path: Path, data: bytes) -> None:
+    """Refuse truncated archives and zip bombs before python-docx inflates them."""
+    import io
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise IngestError(path, "corrupt DOCX: not a readable zip archive") from exc
+    with archive:
+        expanded = sum(info.file_size for info in archive.infolist())
+        if expanded > MAX_DOCX_EXPANDED_MB * 1024 * 1024:
+            raise IngestError(
+                path, f"DOCX expands to {expanded / 2**20:.0f} MB, over the safety limit"
+            )
+        if "word/document.xml" not in archive.namelist():
+            raise IngestError(path, "corrupt DOCX: no word/document.xml inside")
+
+
+def read_docx(path: Path, data: bytes) -> RawDocument:
+    """DOCX through python-docx; headings become Markdown headings so sections survive."""
+    import io
+
+    import docx
+
+    _check_zip(path, data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types for damaged parts
+        raise IngestError(path, f"corrupt DOCX: {type(exc).__name__}: {exc}") from exc
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = docx.text.paragraph.Paragraph(block, document)
+            text = paragraph.text.strip()
+            style = (paragraph.style.name or "").lower() if paragraph.style else ""
+            if text and style.startswith(("heading", "title")):
+                lines += ["", f"## {text}", ""]
+            else:
+                lines += [text, ""]
+        elif tag == "tbl":
+            table = docx.table.Table(block, document)
+            for row in table.rows:
+                lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+            lines.append("")
+    body = "\n".join(lines)
+    if not body.strip():
+        raise IngestError(path, "empty document: no text")
+    core = document.core_properties
+    fields: dict[str, object] = {}
+    if core.title:
+        fields["title"] = core.title
+    if core.author:
+        fields["authors"] = core.author
+    if core.created and fields:
+        fields["year"] = core.created.year
+    text_fields, body = split_front_matter(body)
+    fields = text_fields | fields
+    return RawDocument(path, "docx", [Page(body)], fields, "DOCX properties" if fields else "")
+
+
+_HTML_BLOCKS = ("p", "div", "li", "tr", "br", "section", "article", "blockquote", "table")
+
+
+def read_html(path: Path, data: bytes) -> RawDocument:
+    """HTML: scripts and styles removed, headings kept as Markdown headings, meta tags read."""
+    from bs4 import BeautifulSoup
+
+    text, _encoding = decode_text(data, path)
+    soup = BeautifulSoup(text, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "iframe", "svg", "head"]):
+        if tag.name == "head":
+            continue
+        tag.decompose()
+    fields: dict[str, object] = {}
+    metas = {
+        (m.get("name") or m.get("property") or "").lower(): m.get("content", "")
+        for m in soup.find_all("meta")
+    }
+    title = metas.get("citation_title") or (soup.title.get_text(strip=True) if soup.title else "")
+    if title:
+        fields["title"] = title
+    authors = [
+        m.get("content", "") for m in soup.find_all("meta", attrs={"name": "citation_author"})
+    ] or ([metas["author"]] if metas.get("author") else [])
+    if authors:
+        fields["authors"] = authors
+    for key in ("citation_publication_date", "citation_date", "dc.date"):
+        year = re.match(r"(\d{4})", metas.get(key, ""))
+        if year:
+            fields["year"] = int(year.group(1))
+            break
+    for key in ("place", "country", "level", "policy_area", "case_years"):
+        if metas.get(f"govqa:{key}"):
+            fields[key] = metas[f"govqa:{key}"]
+    if soup.head:
+        soup.head.decompose()
+    for level in range(1, 7):
+        for heading in soup.find_all(f"h{level}"):
+            heading.replace_with(f"\n\n## {heading.get_text(' ', strip=True)}\n\n")
+    for block in soup.find_all(_HTML_BLOCKS):
+        block.insert_before("\n\n" if block.name != "br" else "\n")
+    body = soup.get_text()
+    body = re.sub(r"[ \t]+", " ", body)
+    body = re.sub(r"\n\s*\n\s*(\n\s*)+", "\n\n", body).strip()
+    if not body:
+        raise IngestError(path, "empty HTML: no visible text")
+    return RawDocument(path, "html", [Page(body)], fields, "HTML meta tags" if fields else "")
+
+
+Reader = Callable[[Path, bytes], RawDocument]
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".md": read_text,
+    ".markdown": read_text,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+    ".html": read_html,
+    ".htm": read_html,
+}
+
+
+def _sniff_suffix(data: bytes) -> str | None:
+    """The format the bytes really are, for files whose name lies about it."""
+    head = data[:2048].lstrip()
+    if head.startswith(b"%PDF"):
+        return ".pdf"
+    if head.startswith(b"PK\x03\x04") and b"word/" in data[:65536]:
+        return ".docx"
+    lowered = head[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")):
+        return ".html"
+    return None
+
+
+def read_document(path: Path, max_bytes: int) -> RawDocument:
+    """Read any supported file; every failure is an `IngestError(path, reason)`."""
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise IngestError(path, f"unsupported file type '{suffix or '(none)'}'")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(
+                path, f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise IngestError(path, "empty file (0 bytes)" if not data else "empty file: only blanks")
+    actual = _sniff_suffix(data)
+    if actual and actual != suffix and not (actual == ".html" and suffix == ".htm"):
+        document = READERS[actual](path, data)
+        document.read_from = (document.read_from + f"; content is {actual[1:]}").lstrip("; ")
+        return document
+    return READERS[suffix](path, data)

