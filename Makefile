@@ -49,12 +49,12 @@ eval: $(INSTALLED)
 	$(BIN)/govqa eval --cleaning-set data/eval/cleaning/lines.jsonl
 	$(BIN)/govqa eval --cleaning-set data/eval/cleaning/heldout.jsonl
 
-bench: $(INDEX_DIR)/.ingested
-	$(BIN)/python scripts/bench.py --index-dir $(INDEX_DIR)
+bench: $(INSTALLED)
+	$(BIN)/python scripts/bench.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check ingest app eval tests scripts
 
 clean:
 	rm -rf $(INDEX_DIR) .pytest_cache build *.egg-info

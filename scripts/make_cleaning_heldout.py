@@ -26,8 +26,9 @@ rows = []
 
 
 def add(text, label, source, why, expect=None):
-    rows.append({"text": text, "label": label, "expect": expect,
-                 "source": "heldout-" + source, "why": why})
+    rows.append(
+        {"text": text, "label": label, "expect": expect, "source": "heldout-" + source, "why": why}
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -83,17 +84,78 @@ THAI_SRC = [
 # most upper/lower diacritics and tone marks vanish.
 # ---------------------------------------------------------------------------
 LEGACY = {
-    "ก": "h", "ข": "y", "ฃ": "yj", "ค": "a", "ฅ": "aj", "ฆ": "U", "ง": "j",
-    "จ": "9", "ฉ": "Q", "ช": "z", "ซ": "zj", "ฌ": "Wl", "ญ": "N", "ฎ": "g",
-    "ฏ": "gj", "ฐ": "S", "ฑ": "M", "ฒ": "W", "ณ": "nj", "ด": "o", "ต": "q",
-    "ถ": "e", "ท": "v", "ธ": "E", "น": "m", "บ": "b", "ป": "P", "ผ": "W",
-    "ฝ": "Wj", "พ": "k", "ฟ": "kj", "ภ": "A", "ม": "r", "ย": "d", "ร": "x",
-    "ล": "c", "ว": "w", "ศ": "F", "ษ": "X", "ส": "t", "ห": "R", "ฬ": "Wc",
-    "อ": "u", "ฮ": "H", "ฤ": "G", "ฦ": "Gc",
-    "ะ": "s", "ั": "", "า": "f", "ำ": "4", "ิ": "", "ี": "i", "ึ": "J",
-    "ื": "y", "ุ": "", "ู": "", "ฺ": "", "เ": "l", "แ": "ll", "โ": "I",
-    "ใ": "7", "ไ": "1", "ๅ": "f", "ๆ": "@", "ฯ": "@",
-    "่": "", "้": "", "๊": "", "๋": "", "็": "", "์": "", "ํ": "",
+    "ก": "h",
+    "ข": "y",
+    "ฃ": "yj",
+    "ค": "a",
+    "ฅ": "aj",
+    "ฆ": "U",
+    "ง": "j",
+    "จ": "9",
+    "ฉ": "Q",
+    "ช": "z",
+    "ซ": "zj",
+    "ฌ": "Wl",
+    "ญ": "N",
+    "ฎ": "g",
+    "ฏ": "gj",
+    "ฐ": "S",
+    "ฑ": "M",
+    "ฒ": "W",
+    "ณ": "nj",
+    "ด": "o",
+    "ต": "q",
+    "ถ": "e",
+    "ท": "v",
+    "ธ": "E",
+    "น": "m",
+    "บ": "b",
+    "ป": "P",
+    "ผ": "W",
+    "ฝ": "Wj",
+    "พ": "k",
+    "ฟ": "kj",
+    "ภ": "A",
+    "ม": "r",
+    "ย": "d",
+    "ร": "x",
+    "ล": "c",
+    "ว": "w",
+    "ศ": "F",
+    "ษ": "X",
+    "ส": "t",
+    "ห": "R",
+    "ฬ": "Wc",
+    "อ": "u",
+    "ฮ": "H",
+    "ฤ": "G",
+    "ฦ": "Gc",
+    "ะ": "s",
+    "ั": "",
+    "า": "f",
+    "ำ": "4",
+    "ิ": "",
+    "ี": "i",
+    "ึ": "J",
+    "ื": "y",
+    "ุ": "",
+    "ู": "",
+    "ฺ": "",
+    "เ": "l",
+    "แ": "ll",
+    "โ": "I",
+    "ใ": "7",
+    "ไ": "1",
+    "ๅ": "f",
+    "ๆ": "@",
+    "ฯ": "@",
+    "่": "",
+    "้": "",
+    "๊": "",
+    "๋": "",
+    "็": "",
+    "์": "",
+    "ํ": "",
 }
 for _i, _d in enumerate("๐๑๒๓๔๕๖๗๘๙"):
     LEGACY[_d] = str(_i)
@@ -102,18 +164,19 @@ for _i, _d in enumerate("๐๑๒๓๔๕๖๗๘๙"):
 KEDMANEE = {}
 _unshift = "`1234567890-="
 _shift = "~!@#$%^&*()_+"
-for _k, _s, _pair in zip(_unshift, _shift,
-                         ["_%", "ๅ+", "/๑", "-๒", "ภ๓", "ถ๔", "ุู", "ึ฿",
-                          "ค๕", "ต๖", "จ๗", "ข๘", "ช๙"]):
+for _k, _s, _pair in zip(
+    _unshift, _shift, ["_%", "ๅ+", "/๑", "-๒", "ภ๓", "ถ๔", "ุู", "ึ฿", "ค๕", "ต๖", "จ๗", "ข๘", "ช๙"]
+):
     KEDMANEE[_pair[0]] = _k
     KEDMANEE[_pair[1]] = _s
 for _keys, _thai in (
-        ("qwertyuiop[]\\", "ๆไำพะัีรนยบลฃ"),
-        ("QWERTYUIOP{}|", "๐\"ฎฑธํ๊ณฯญฐ,ฅ"),
-        ("asdfghjkl;'", "ฟหกดเ้่าสวง"),
-        ("ASDFGHJKL:\"", "ฤฆฏโฌ็๋ษศซ."),
-        ("zxcvbnm,./", "ผปแอิืทมใฝ"),
-        ("ZXCVBNM<>?", "()ฉฮฺ์?ฒฬฦ")):
+    ("qwertyuiop[]\\", "ๆไำพะัีรนยบลฃ"),
+    ("QWERTYUIOP{}|", '๐"ฎฑธํ๊ณฯญฐ,ฅ'),
+    ("asdfghjkl;'", "ฟหกดเ้่าสวง"),
+    ('ASDFGHJKL:"', "ฤฆฏโฌ็๋ษศซ."),
+    ("zxcvbnm,./", "ผปแอิืทมใฝ"),
+    ("ZXCVBNM<>?", "()ฉฮฺ์?ฒฬฦ"),
+):
     assert len(_keys) == len(_thai), (_keys, _thai)
     for _k, _t in zip(_keys, _thai):
         KEDMANEE[_t] = _k
@@ -135,7 +198,7 @@ def chop(stream, n, lo, hi, lead_p=0.12):
         if pos >= len(stream) - hi:
             pos = 0
         want = rng.randint(lo, hi)
-        piece = stream[pos:pos + want]
+        piece = stream[pos : pos + want]
         cut = piece.rfind(" ")
         if cut >= lo and rng.random() < 0.7:
             piece = piece[:cut]
@@ -168,8 +231,10 @@ for line in chop(ked_stream, 32, 10, 80):
 for _ in range(11):
     n = rng.randint(4, 22)
     sep = rng.choice(["", "", " "])
-    ids = [rng.choice([rng.randint(1, 120), rng.randint(3, 99),
-                       rng.randint(100, 2400)]) for _ in range(n)]
+    ids = [
+        rng.choice([rng.randint(1, 120), rng.randint(3, 99), rng.randint(100, 2400)])
+        for _ in range(n)
+    ]
     line = sep.join("(cid:%d)" % i for i in ids)
     if rng.random() < 0.3:
         line = " " + line
@@ -207,7 +272,6 @@ PROSE = [
     "works as gotong royong, even when labour was in fact paid from the village budget. "
     "BAPPENAS guidance and KPK monitoring have added reporting duties that many village "
     "secretaries find difficult to meet.",
-
     "Under the Local Government Code of 1991 (Republic Act 7160), the Barangay is the "
     "basic political unit, and the Punong Barangay chairs both the Barangay Development "
     "Council and the Lupong Tagapamayapa. DILG Memorandum Circulars set the minimum "
@@ -215,7 +279,6 @@ PROSE = [
     "NGOs that already have ties to the mayor. In Naga City the Empowerment Ordinance "
     "gave the Naga City People's Council a formal voice, a model later cited by NEDA "
     "planners and by LGU officials in Bohol and Iloilo.",
-
     "The Tambon Administrative Organization (TAO) and the municipality coexist with the "
     "older provincial hierarchy of the Ministry of Interior, in which the kamnan and the "
     "phuyaiban are appointed through DOPA. Respondents in Khon Kaen and Roi Et stressed "
@@ -223,7 +286,6 @@ PROSE = [
     "OTOP groups, the village fund committee and the NHSO-funded community health fund "
     "draw on the same small circle of leaders. The Sufficiency Economy Philosophy was "
     "invoked in almost every interview, often as a justification for low budgets.",
-
     "Kerala's People's Plan Campaign (Janakeeya Asoothranam) of 1996 devolved roughly a "
     "third of the state plan outlay to the gram panchayats, and ward sabhas became the "
     "first step in drafting local plans. Kudumbashree, launched in 1998, organises women "
@@ -231,7 +293,6 @@ PROSE = [
     "In contrast, Panchayati Raj Institutions in Uttar Pradesh and Bihar remain dominated "
     "by the sarpanch, and Gram Sabha meetings are often convened only to satisfy the "
     "quorum requirements of MGNREGA social audits.",
-
     "In Rwanda, Umuganda, the monthly community work day held on the last Saturday, is "
     "paired with Imihigo performance contracts signed between district mayors and the "
     "President, while Ubudehe categories determine eligibility for community-based health "
@@ -240,7 +301,6 @@ PROSE = [
     "county governments and the Constituency Development Fund absorbed much of this role. "
     "In Tanzania, Serikali za Mitaa and the Kamati ya Maendeleo ya Kata still rely on "
     "ujamaa-era structures.",
-
     "Porto Alegre's Orçamento Participativo, introduced by the Workers' Party (PT) "
     "administration in 1989, allowed residents of sixteen regions to rank investment "
     "priorities in public assemblies, and the Conselho do Orçamento Participativo (COP) "
@@ -249,7 +309,6 @@ PROSE = [
     "Participativo became mandatory by law in 2003. Housing cooperatives in São Paulo "
     "relied on mutirão, collective self-construction, while Bolivia's Ley de "
     "Participación Popular (1994) recognised the Organizaciones Territoriales de Base.",
-
     "In Germany the Bürgerhaushalt spread from Berlin-Lichtenberg to Cologne and "
     "Freiburg, though most municipal councils treated the proposals as advisory. Polish "
     "gminas, in contrast, adopted the fundusz sołecki, a village fund that allows the "
@@ -265,22 +324,73 @@ for para in PROSE:
 # KEEP: names, terms and acronyms
 # ---------------------------------------------------------------------------
 NAMES = [
-    "BAPPENAS", "DILG", "NEDA", "KPK", "CSO", "NGO", "LGU", "OTOP", "NHSO", "DOPA",
-    "Gotong royong", "musyawarah mufakat", "Musrenbang Kecamatan", "Panchayati Raj",
-    "Kudumbashree", "Barangay", "Harambee", "Umuganda", "Orçamento", "mutirão",
-    "Barangay Sta. Cruz, Makati City", "Sangguniang Kabataan (SK)", "Bayanihan",
-    "Badan Usaha Milik Desa (BUMDes)", "Kudumbashree Mission, Thiruvananthapuram",
-    "Abunzi mediation committees", "Girinka Munyarwanda", "Inteko z'Abaturage",
-    "Juntas de Acción Comunal", "Consejos Comunales", "cabildo abierto", "Lok Adalat",
-    "Mahatma Gandhi NREGA", "ayalkoottam", "Ubudehe", "Imihigo",
-    "Sapha Ongkon Chumchon Tambon", "Ban Nong Khu, Tambon Na Chueak",
-    "Amphoe Kantharawichai, Maha Sarakham", "Kong Thun Muban (Village Fund)",
-    "Pracharat", "Phuyaiban", "Kamnan", "Ujamaa", "Serikali za Mitaa", "ward sabha",
-    "Bürgerhaushalt", "fundusz sołecki", "Katarungang Pambarangay",
-    "Pantawid Pamilyang Pilipino Program (4Ps)", "Conselhos Gestores",
-    "Presupuesto Participativo", "Gram Sabha", "Umudugudu", "kepala desa",
-    "Pemerintah Daerah", "Dana Desa", "Wananchi", "Kamukunji", "sarpanch",
-    "BPD", "PRIs", "TAO", "LAO", "KPI", "MOI", "MGNREGA",
+    "BAPPENAS",
+    "DILG",
+    "NEDA",
+    "KPK",
+    "CSO",
+    "NGO",
+    "LGU",
+    "OTOP",
+    "NHSO",
+    "DOPA",
+    "Gotong royong",
+    "musyawarah mufakat",
+    "Musrenbang Kecamatan",
+    "Panchayati Raj",
+    "Kudumbashree",
+    "Barangay",
+    "Harambee",
+    "Umuganda",
+    "Orçamento",
+    "mutirão",
+    "Barangay Sta. Cruz, Makati City",
+    "Sangguniang Kabataan (SK)",
+    "Bayanihan",
+    "Badan Usaha Milik Desa (BUMDes)",
+    "Kudumbashree Mission, Thiruvananthapuram",
+    "Abunzi mediation committees",
+    "Girinka Munyarwanda",
+    "Inteko z'Abaturage",
+    "Juntas de Acción Comunal",
+    "Consejos Comunales",
+    "cabildo abierto",
+    "Lok Adalat",
+    "Mahatma Gandhi NREGA",
+    "ayalkoottam",
+    "Ubudehe",
+    "Imihigo",
+    "Sapha Ongkon Chumchon Tambon",
+    "Ban Nong Khu, Tambon Na Chueak",
+    "Amphoe Kantharawichai, Maha Sarakham",
+    "Kong Thun Muban (Village Fund)",
+    "Pracharat",
+    "Phuyaiban",
+    "Kamnan",
+    "Ujamaa",
+    "Serikali za Mitaa",
+    "ward sabha",
+    "Bürgerhaushalt",
+    "fundusz sołecki",
+    "Katarungang Pambarangay",
+    "Pantawid Pamilyang Pilipino Program (4Ps)",
+    "Conselhos Gestores",
+    "Presupuesto Participativo",
+    "Gram Sabha",
+    "Umudugudu",
+    "kepala desa",
+    "Pemerintah Daerah",
+    "Dana Desa",
+    "Wananchi",
+    "Kamukunji",
+    "sarpanch",
+    "BPD",
+    "PRIs",
+    "TAO",
+    "LAO",
+    "KPI",
+    "MOI",
+    "MGNREGA",
 ]
 for n in NAMES:
     add(n, "keep", "names", "name, term or acronym")
@@ -289,23 +399,45 @@ for n in NAMES:
 # KEEP: short continuation fragments and headings
 # ---------------------------------------------------------------------------
 FRAGMENTS = [
-    "the village heads.", "and the sub-district", "of the Tambon.", "in the barangay.",
-    "and the kepala desa.", "to the district office", "were interviewed.",
-    "(see Table 2).", "participation.", "local people.", "as well as the NGOs",
-    "in Kigali and Musanze.", "de la comunidad", "in each ward", "by the LGU.",
-    "et al., 2015).", "p. 214).", "and so on.", "of the gram panchayat", "i.e. the",
+    "the village heads.",
+    "and the sub-district",
+    "of the Tambon.",
+    "in the barangay.",
+    "and the kepala desa.",
+    "to the district office",
+    "were interviewed.",
+    "(see Table 2).",
+    "participation.",
+    "local people.",
+    "as well as the NGOs",
+    "in Kigali and Musanze.",
+    "de la comunidad",
+    "in each ward",
+    "by the LGU.",
+    "et al., 2015).",
+    "p. 214).",
+    "and so on.",
+    "of the gram panchayat",
+    "i.e. the",
 ]
 for f in FRAGMENTS:
     add(f, "keep", "fragments", "short continuation fragment")
 
 HEADINGS = [
-    "ABSTRACT", "I. INTRODUCTION", "2. Literature Review", "2.1 Collaborative Governance",
-    "3. Research Methodology", "4. Findings", "Conclusion and Recommendations",
-    "Bibliography", "Acknowledgment",
+    "ABSTRACT",
+    "I. INTRODUCTION",
+    "2. Literature Review",
+    "2.1 Collaborative Governance",
+    "3. Research Methodology",
+    "4. Findings",
+    "Conclusion and Recommendations",
+    "Bibliography",
+    "Acknowledgment",
     "Table 3 Village fund (Dana Desa) transfers by province, 2015-2019 (IDR billion)",
     "Figure 2 Structure of the Barangay Development Council",
     "Keywords: collaborative governance; decentralisation; Kudumbashree; Umuganda",
-    "GOVERNANCE IN TRANSITION", "Notes",
+    "GOVERNANCE IN TRANSITION",
+    "Notes",
 ]
 for h in HEADINGS:
     add(h, "keep", "headings", "heading, caption or keywords")
@@ -413,7 +545,7 @@ THAI_KEEP = [
     "เทศบาลนคร 30 แห่ง เทศบาลเมือง 195 แห่ง",
     "หนึ่งตำบลหนึ่งผลิตภัณฑ์ (OTOP)",
     "ประชารัฐ",
-    "\"บวร\" บ้าน วัด โรงเรียน",
+    '"บวร" บ้าน วัด โรงเรียน',
     "การบริหารจัดการที่ดี ๖ ประการ ได้แก่ หลักนิติธรรม หลักคุณธรรม หลักความโปร่งใส",
     "หลักความรับผิดชอบ หลักความคุ้มค่า และหลักการมีส่วนร่วม",
     "สัมภาษณ์ นายสมชาย ใจดี กำนันตำบลบ้านเหล่า วันที่ ๑๒ มีนาคม ๒๕๖๒",
@@ -553,7 +685,9 @@ for r in rows:
         assert not THAI_RE.search(t) and t.isascii(), r
         if r["source"] == "heldout-legacy-font":
             assert not re.search(r"(?<![A-Za-z0-9])[0-9][0-9.,]*(?![A-Za-z0-9])", t), (
-                "number token in gibberish", r)
+                "number token in gibberish",
+                r,
+            )
         assert 10 <= len(t.strip()) <= 90, r
 
 by_label = Counter(r["label"] for r in rows)
