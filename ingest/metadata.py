@@ -334,6 +334,8 @@ def infer_place(title: str, text: str, exclude: set[str]) -> str:
     for match in re.finditer(r"\b(?:in|of) ([A-Z][a-z]{2,}(?: [A-Z][a-z]{2,})?)", title):
         if match.group(1).split()[0].lower() not in words:
             candidates[match.group(1)] += 3
+    for match in re.finditer(r"\b([A-Z][a-z]{2,}(?: [A-Z][a-z]{2,})?)(?:'s|’s)\b", title):
+        candidates[match.group(1)] += 5  # "Seoul's OPEN System": the case's place
     best = candidates.most_common(1)
     return best[0][0] if best else ""
 

@@ -43,7 +43,10 @@ def index_lock(settings: Settings) -> Iterator[None]:
 
 def display_path(path: Path) -> str:
     """Path relative to the working directory when inside it (stable across clones)."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError):  # symlink loop: Python 3.11 raises RuntimeError
+        resolved = Path(os.path.abspath(path))
     try:
         return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -75,8 +78,12 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]]:
                         )
                     elif path.is_file():
                         files.append(path)
-            elif root.exists():
+                    elif not path.is_dir():
+                        problems.append(_not_regular(path))
+            elif root.is_file():
                 files.append(root)
+            elif root.exists():
+                problems.append(_not_regular(root))
             else:
                 reason = (
                     "broken symlink or symlink loop"
@@ -87,6 +94,13 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]]:
         except OSError as exc:
             problems.append(FileOutcome(str(root), "skipped", reason=exc.strerror or str(exc)))
     return files, problems
+
+
+def _not_regular(path: Path) -> FileOutcome:
+    """FIFOs, sockets and devices would block or never end when read."""
+    return FileOutcome(
+        display_path(path), "skipped", reason="not a regular file (FIFO, socket or device)"
+    )
 
 
 def file_hash(path: Path, settings: Settings) -> str:
@@ -206,6 +220,11 @@ def _ingest_file(
     if path.suffix.lower() not in READERS:
         return FileOutcome(shown, "skipped", reason=f"unsupported file type '{path.suffix}'")
     try:
+        size = path.stat().st_size
+        if size > settings.max_file_mb * 1024 * 1024:
+            raise IngestError(
+                path, f"file is {size / 2**20:.1f} MB, over the {settings.max_file_mb:g} MB limit"
+            )
         sha256 = file_hash(path, settings)
         doc_id = document_id(shown)
         if hashes.get(doc_id) == sha256:
