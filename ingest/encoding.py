@@ -26,8 +26,8 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
 
     UTF-8 is tried strictly first because it is by far the commonest and detection on short
     files is noisy; otherwise charset-normalizer picks (it knows cp874/TIS-620 Thai and the
-    Windows code pages). Bytes no encoding explains are reported, never decoded with
-    errors='ignore', which would silently lose text.
+    Windows code pages). Bytes no encoding explains are reported, never decoded lossily
+    (dropping or replacing bytes would silently lose text).
     """
     for bom, name in _BOMS.items():
         if data.startswith(bom):

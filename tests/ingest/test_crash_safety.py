@@ -199,18 +199,22 @@ def cli_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GOVQA_")}
 
 
+def ingest_command(corpus: Path, settings: Settings) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "ingest",
+        str(corpus),
+        "--index-dir",
+        str(settings.index_dir),
+    ]
+
+
 def start_ingest(corpus: Path, settings: Settings, log: Path) -> subprocess.Popen:
     with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "app.cli",
-                "ingest",
-                str(corpus),
-                "--index-dir",
-                str(settings.index_dir),
-            ],
+            ingest_command(corpus, settings),
             cwd=REPO,
             env=cli_env(),
             stdout=out,
@@ -289,15 +293,7 @@ def test_sigkill_mid_ingest_then_resume(
     assert interrupted >= 1, "no run was killed before it finished: kill points not exercised"
 
     final = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "ingest",
-            str(corpus),
-            "--index-dir",
-            str(settings.index_dir),
-        ],
+        ingest_command(corpus, settings),
         cwd=REPO,
         env=cli_env(),
         capture_output=True,
