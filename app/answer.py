@@ -52,7 +52,11 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def extractive_answer(
-    question: str, evidence: list[Evidence], embedder: Embedder, settings: Settings
+    question: str,
+    question_vector: np.ndarray,
+    evidence: list[Evidence],
+    embedder: Embedder,
+    settings: Settings,
 ) -> Answer:
     """Rank every sentence of the evidence by similarity to the question (embedding) and
     term overlap, keep the best few, and cite each to its passage.
@@ -69,8 +73,7 @@ def extractive_answer(
         return Answer(question, [], [], abstained=True, notice=ABSTAIN_TEXT)
 
     texts = [evidence[i].chunk.text[s:e] for i, s, e in candidates]
-    vectors = embedder.embed([question, *texts])
-    cosine = vectors[1:] @ vectors[0]
+    cosine = embedder.embed(texts) @ question_vector
     q_terms = _prefixes(question)
     terms = [_prefixes(t) for t in texts]
     overlap = np.array([len(q_terms & t) / max(1, len(q_terms)) for t in terms])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from app.lexical import tokenize
 from ingest.chunk import sentence_spans
 
@@ -22,21 +20,12 @@ def lexical_support(sentence: str, passage: str) -> float:
     return len(terms & set(tokenize(passage))) / len(terms)
 
 
-def support_score(
-    sentence: str,
-    passage: str,
-    sentence_vec: np.ndarray | None = None,
-    passage_vecs: np.ndarray | None = None,
-) -> float:
-    """1.0 for a verbatim quote; otherwise a blend of term overlap and the best embedding
-    similarity to one passage sentence (so a paraphrase can pass and a word-salad cannot)."""
+def support_score(sentence: str, passage: str) -> float:
+    """1.0 for a verbatim quote of the passage, else the share of the sentence's terms the
+    passage contains (the paraphrase-aware scorer comes with the LLM answerer)."""
     if _norm(sentence).rstrip(".") in _norm(passage):
         return 1.0
-    lexical = lexical_support(sentence, passage)
-    if sentence_vec is None or passage_vecs is None or len(passage_vecs) == 0:
-        return lexical
-    dense = float(np.max(passage_vecs @ sentence_vec))
-    return 0.5 * lexical + 0.5 * max(0.0, dense)
+    return lexical_support(sentence, passage)
 
 
 def passage_sentences(passage: str) -> list[tuple[int, int]]:

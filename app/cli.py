@@ -44,14 +44,15 @@ def error(message: str) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.pipeline import IngestBusy, ingest
 
-    missing = [p for p in args.paths if not p.exists() and not p.is_symlink()]
+    settings = _settings(args)
+    paths = args.paths or [settings.corpus_dir]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     for path in missing:
         error(f"{path}: no such file or directory")
     if missing:
         return EXIT_USAGE
-    settings = _settings(args)
     try:
-        report = ingest(args.paths, settings, sync=args.sync)
+        report = ingest(paths, settings, sync=args.sync)
     except IngestBusy as exc:
         error(str(exc))
         return EXIT_USAGE
@@ -149,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="clean, chunk, embed and index files or folders")
-    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: corpus dir)")
+    p.add_argument("--corpus-dir", type=Path, help="default corpus folder (GOVQA_CORPUS_DIR)")
     p.add_argument("--sync", action="store_true", help="remove documents whose files are gone")
     p.add_argument("--show-dropped", action="store_true", help="print every dropped line")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

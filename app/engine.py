@@ -38,7 +38,8 @@ class Engine:
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not question:
             return Answer(question, [], [], abstained=True, notice="Ask a question first.")
-        evidence = self.retriever.search(question, filters)
-        answer = extractive_answer(question, evidence, self.embedder, self.settings)
+        vector = self.embedder.embed([question])[0]
+        evidence = self.retriever.search(question, filters, vector=vector)
+        answer = extractive_answer(question, vector, evidence, self.embedder, self.settings)
         answer.seconds = time.perf_counter() - started
         return answer

@@ -7,6 +7,8 @@ import re
 import threading
 from collections import defaultdict
 
+import numpy as np
+
 from app.lexical import LexicalIndex
 from app.records import Evidence, Filters
 from ingest.embed import Embedder
@@ -77,11 +79,6 @@ class Retriever:
             self._names = case_names(chunks)
             self._version = version
 
-    @property
-    def chunks(self) -> dict[str, StoredChunk]:
-        self._refresh()
-        return self._chunks
-
     def focus(self, question: str) -> set[str]:
         """Documents whose case the question names ("Kalasin's network"): the answer should
         stay on them rather than spread across look-alike cases."""
@@ -98,7 +95,9 @@ class Retriever:
         filters: Filters | None = None,
         k: int | None = None,
         per_document: int = 2,
+        vector: np.ndarray | None = None,
     ) -> list[Evidence]:
+        """Best chunks for the question; pass `vector` when the caller already embedded it."""
         self._refresh()
         assert self._lexical is not None
         k = k or self.settings.top_k
@@ -112,7 +111,8 @@ class Retriever:
             allowed = in_focus if allowed is None else allowed & in_focus
             per_document = k
         depth = self.settings.candidates_k * (4 if allowed is not None else 1)
-        vector = self.embedder.embed([question])[0]
+        if vector is None:
+            vector = self.embedder.embed([question])[0]
         dense = [
             (i, s)
             for i, s in self.index.query(vector, depth)

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ftfy
 
@@ -66,6 +67,7 @@ _NUMBER = re.compile(r"(?:B\.E\.|C\.E\.|A\.D\.)?\s?\d[\d.,:/%-]*(?:st|nd|rd|th|s
 _NAME_INNER_CAPS = re.compile(r"(?:Mc|Mac|O|De|La|Di|Le|i|e)[A-Z]\w+")
 
 
+@lru_cache(maxsize=1 << 16)
 def suspicion(token: str) -> int:
     """0: a word, name, number or code; 1: odd (rare letter sequences); 2: clearly not text
     (legacy-font or keyboard-layout Thai: inner capitals, digits or key punctuation inside,
@@ -227,36 +229,50 @@ def repair_line(line: str) -> tuple[str, str] | None:
 # --- line classification -----------------------------------------------------------------
 
 
-def garbage_reason(line: str) -> str | None:
-    """Why a whole line is extraction garbage, or None if it is (at least partly) real text."""
-    stripped = line.strip()
-    if not stripped:
-        return None
-    if _CID.search(stripped):
-        remainder = _CID.sub("", stripped)
+def _unrecoverable(line: str) -> str | None:
+    """Why a line is glyph garbage no repair can recover, or None."""
+    if _CID.search(line):
+        remainder = _CID.sub("", line)
         if (
-            len(_letters(remainder)) < 0.5 * len(_letters(_CID.sub("x", stripped)))
-            or len(_CID.findall(stripped)) >= 3
+            len(_letters(remainder)) < 0.5 * len(_letters(_CID.sub("x", line)))
+            or len(_CID.findall(line)) >= 3
         ):
             return "PDF glyph ids (cid:N), text not recoverable"
-    visible = [ch for ch in stripped if not ch.isspace()]
+    visible = [ch for ch in line if not ch.isspace()]
     pua = sum(1 for ch in visible if _PUA.match(ch))
     if pua and pua / len(visible) >= 0.3:
         return "private-use-area glyphs, text not recoverable"
-    qs = stripped.count("?") + stripped.count("\ufffd")
-    if (_QMARKS.search(stripped) and qs / len(visible) >= 0.4) or (
+    qs = line.count("?") + line.count("\ufffd")
+    if (_QMARKS.search(line) and qs / len(visible) >= 0.4) or (
         qs >= 2 and qs / len(visible) >= 0.6
     ):
         return "question-mark run from a failed encoding"
-    if _THAI.search(stripped):
+    if _THAI.search(line):
         return None
     symbols = sum(1 for ch in visible if unicodedata.category(ch)[0] in "SC")
     if len(visible) >= 4 and symbols / len(visible) > 0.5:
         return "symbol soup from a broken font"
-    tokens = _TOKEN.findall(stripped)
-    if _is_gibberish(tokens) and not _split_mixed(stripped) and not _trim_edges(stripped):
-        return "legacy-font Thai or keyboard-layout gibberish"
     return None
+
+
+def classify_line(line: str) -> tuple[str, str, str]:
+    """Split one non-blank line into (kept text, dropped text, reason for the drop).
+
+    Whole-line garbage keeps nothing; a real citation or phrase beside gibberish keeps just
+    that part; Thai script and ordinary lines are kept whole.
+    """
+    stripped = line.strip()
+    reason = _unrecoverable(stripped)
+    if reason:
+        return "", stripped, reason
+    if _THAI.search(stripped):
+        return stripped, "", ""
+    split = _split_mixed(stripped) or _trim_edges(stripped)
+    if split:
+        return split[0], split[1], "gibberish beside real text"
+    if _is_gibberish(_TOKEN.findall(stripped)):
+        return "", stripped, "legacy-font Thai or keyboard-layout gibberish"
+    return stripped, "", ""
 
 
 @dataclass
@@ -357,15 +373,11 @@ def clean_pages(pages: list[Page]) -> CleanText:
             if _PAGE_NUMBER.match(text):
                 dropped.append(DroppedLine(ln.number, text.strip(), "page number", ln.page))
                 continue
-            reason = garbage_reason(text)
-            if reason:
-                dropped.append(DroppedLine(ln.number, text.strip(), reason, ln.page))
-                continue
-            split = None if _THAI.search(text) else _split_mixed(text) or _trim_edges(text)
-            if split:
-                text, cut = split
-                dropped.append(DroppedLine(ln.number, cut, "gibberish beside real text", ln.page))
-            kept.append(_Line(text.strip(), ln.number, ln.page))
+            text, cut, reason = classify_line(text)
+            if cut:
+                dropped.append(DroppedLine(ln.number, cut, reason, ln.page))
+            if text:
+                kept.append(_Line(text, ln.number, ln.page))
         paragraphs_by_page.append((lines[0].page if lines else None, _paragraphs(kept)))
 
     text_parts: list[str] = []

@@ -33,10 +33,6 @@ class Embedder:
         self.path = model_path(configured_path)
         self.batch_size = batch_size
 
-    @property
-    def dimension(self) -> int:
-        return int(_load(self.path).get_sentence_embedding_dimension())
-
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (cosine = dot product)."""
         if not texts:

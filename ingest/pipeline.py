@@ -16,7 +16,7 @@ from ingest.chunk import chunk_document
 from ingest.clean import clean_pages
 from ingest.embed import Embedder
 from ingest.metadata import describe, extract_interviews
-from ingest.readers import READERS, read_document
+from ingest.readers import READERS, check_size, read_document
 from ingest.records import Document, FileOutcome, IngestError, IngestReport
 from ingest.settings import Settings
 from ingest.store import Catalog, VectorIndex
@@ -103,6 +103,10 @@ def _not_regular(path: Path) -> FileOutcome:
     )
 
 
+def max_bytes(settings: Settings) -> int:
+    return int(settings.max_file_mb * 1024 * 1024)
+
+
 def file_hash(path: Path, settings: Settings) -> str:
     digest = hashlib.sha256()
     digest.update(
@@ -117,7 +121,7 @@ def file_hash(path: Path, settings: Settings) -> str:
 
 def build_document(path: Path, shown: str, sha256: str, settings: Settings) -> Document:
     """Read, clean, describe and chunk one file (no index access)."""
-    raw = read_document(path, int(settings.max_file_mb * 1024 * 1024))
+    raw = read_document(path, max_bytes(settings))
     clean = clean_pages(raw.pages)
     if not clean.text.strip():
         raise IngestError(path, "no text left after cleaning (all lines were garbage)")
@@ -220,11 +224,7 @@ def _ingest_file(
     if path.suffix.lower() not in READERS:
         return FileOutcome(shown, "skipped", reason=f"unsupported file type '{path.suffix}'")
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_mb * 1024 * 1024:
-            raise IngestError(
-                path, f"file is {size / 2**20:.1f} MB, over the {settings.max_file_mb:g} MB limit"
-            )
+        check_size(path, max_bytes(settings))
         sha256 = file_hash(path, settings)
         doc_id = document_id(shown)
         if hashes.get(doc_id) == sha256:

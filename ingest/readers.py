@@ -220,17 +220,22 @@ def _sniff_suffix(data: bytes) -> str | None:
     return None
 
 
+def check_size(path: Path, max_bytes: int) -> None:
+    """Refuse a file over the limit before anything reads it whole."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise IngestError(
+            path, f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit"
+        )
+
+
 def read_document(path: Path, max_bytes: int) -> RawDocument:
     """Read any supported file; every failure is an `IngestError(path, reason)`."""
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise IngestError(path, f"unsupported file type '{suffix or '(none)'}'")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(
-                path, f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit"
-            )
+        check_size(path, max_bytes)
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(path, f"cannot read: {exc.strerror or exc}") from exc

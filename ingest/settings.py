@@ -53,7 +53,3 @@ class Settings(BaseSettings):
     @property
     def catalog_path(self) -> Path:
         return self.index_dir / "catalog.sqlite"
-
-    @property
-    def feedback_path(self) -> Path:
-        return self.index_dir / "feedback.jsonl"

@@ -44,3 +44,16 @@ def test_ask_without_index_says_what_to_do(tmp_path):
     result = govqa("ask", "anything", "--index-dir", str(tmp_path / "none"))
     assert result.returncode == 2
     assert "govqa ingest" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ingest_without_paths_uses_the_corpus_dir(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "brief.md").write_text(
+        "# Ward committees\n\nWard committees in the municipality met monthly with residents "
+        "to set local priorities for roads, water and clinics.\n",
+        encoding="utf-8",
+    )
+    result = govqa("ingest", "--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx"))
+    assert result.returncode == 0, result.stderr
+    assert "1 added" in result.stdout
