@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
-from app.cite import passage_sentences, support_score
+from app.abstain import coverage_gaps
+from app.cite import passage_sentences
 from app.lexical import tokenize
-from app.records import Answer, AnswerSentence, Evidence, Source
+from app.records import Answer, AnswerSentence, Evidence, RelatedCase, Source
 from ingest.embed import Embedder
 from ingest.settings import Settings
 
 ABSTAIN_TEXT = "The sources do not answer this question."
 
 
-def _source(n: int, ev: Evidence) -> Source:
+def make_source(n: int, ev: Evidence) -> Source:
     c = ev.chunk
     return Source(
         n=n,
@@ -42,7 +44,7 @@ def is_statement(sentence: str) -> bool:
     return len(_PARENTHETICAL.sub(" ", sentence).split()) >= 6
 
 
-def _prefixes(text: str) -> set[str]:
+def prefixes(text: str) -> set[str]:
     """Stems cut to five letters, so 'succeed' meets 'success' and 'organised' 'organisation'."""
     return {t[:5] for t in tokenize(text)}
 
@@ -51,64 +53,144 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, len(a | b))
 
 
+@dataclass
+class Candidate:
+    """A statement sentence inside one evidence passage."""
+
+    evidence: int
+    start: int
+    end: int
+    text: str
+
+
+def candidate_sentences(evidence: list[Evidence]) -> list[Candidate]:
+    out = []
+    for i, ev in enumerate(evidence):
+        for start, end in passage_sentences(ev.chunk.text):
+            text = ev.chunk.text[start:end]
+            if is_statement(text):
+                out.append(Candidate(i, start, end, re.sub(r"\s+", " ", text).strip()))
+    return out
+
+
+def rank_sentences(
+    question: str,
+    question_vector: np.ndarray,
+    candidates: list[Candidate],
+    embedder: Embedder,
+    ignore_terms: set[str] = frozenset(),
+) -> tuple[np.ndarray, np.ndarray]:
+    """(score, cosine) per candidate: 0.6 meaning + 0.3 shared terms + 0.1 passage rank.
+
+    Terms of the case's own name are left out of the overlap: in a question about Porto
+    Alegre every Porto Alegre sentence shares them, so they say nothing about relevance.
+    """
+    cosine = embedder.embed([c.text for c in candidates]) @ question_vector
+    q_terms = prefixes(question) - ignore_terms
+    overlap = np.array([len(q_terms & prefixes(c.text)) / max(1, len(q_terms)) for c in candidates])
+    prior = np.array([1.0 / (c.evidence + 1) for c in candidates])
+    return 0.6 * cosine + 0.3 * overlap + 0.1 * prior, cosine
+
+
 def extractive_answer(
     question: str,
     question_vector: np.ndarray,
     evidence: list[Evidence],
     embedder: Embedder,
     settings: Settings,
+    ignore_terms: set[str] = frozenset(),
 ) -> Answer:
     """Rank every sentence of the evidence by similarity to the question (embedding) and
     term overlap, keep the best few, and cite each to its passage.
 
-    Abstains when even the best sentence is far from the question, rather than answering
-    from nothing.
+    Abstains when even the best sentence is far from the question, or when the question
+    asks for something (a year, a figure, a place) that the evidence does not hold.
     """
-    candidates: list[tuple[int, int, int]] = []  # (evidence index, start, end)
-    for i, ev in enumerate(evidence):
-        for start, end in passage_sentences(ev.chunk.text):
-            if is_statement(ev.chunk.text[start:end]):
-                candidates.append((i, start, end))
+    candidates = candidate_sentences(evidence)
     if not candidates:
-        return Answer(question, [], [], abstained=True, notice=ABSTAIN_TEXT)
-
-    texts = [evidence[i].chunk.text[s:e] for i, s, e in candidates]
-    cosine = embedder.embed(texts) @ question_vector
-    q_terms = _prefixes(question)
-    terms = [_prefixes(t) for t in texts]
-    overlap = np.array([len(q_terms & t) / max(1, len(q_terms)) for t in terms])
-    prior = np.array([1.0 / (i + 1) for i, _, _ in candidates])
-    score = 0.6 * cosine + 0.3 * overlap + 0.1 * prior
-
+        return abstention(question, ["no passage matches the question"])
+    score, cosine = rank_sentences(question, question_vector, candidates, embedder, ignore_terms)
     best = int(np.argmax(score))
     if cosine[best] < settings.abstain_threshold:
-        return Answer(question, [], [], abstained=True, notice=ABSTAIN_TEXT)
+        return abstention(question, ["no passage is close to the question"])
 
     picked: list[int] = []
     per_doc: dict[str, int] = {}
     for j in np.argsort(-score):
         if len(picked) >= settings.answer_max_sentences or score[j] < 0.75 * score[best]:
             break
-        doc = evidence[candidates[j][0]].chunk.doc_id
+        doc = evidence[candidates[j].evidence].chunk.doc_id
         if per_doc.get(doc, 0) >= settings.max_sentences_per_source:
             continue
-        if any(_jaccard(terms[j], terms[p]) > 0.6 for p in picked):
+        if any(
+            _jaccard(prefixes(candidates[j].text), prefixes(candidates[p].text)) > 0.6
+            for p in picked
+        ):
             continue
         picked.append(int(j))
         per_doc[doc] = per_doc.get(doc, 0) + 1
 
+    gaps = coverage_gaps(
+        question,
+        [candidates[j].text for j in picked],
+        [ev.chunk.text for ev in evidence],
+    )
+    if gaps:
+        return abstention(question, gaps)
+
     sources: dict[int, Source] = {}
     sentences: list[AnswerSentence] = []
+    # keep document order within a source so the answer reads as the passage does
     for j in picked:
-        i, start, end = candidates[j]
-        if i not in sources:
-            sources[i] = _source(len(sources) + 1, evidence[i])
-        source = sources[i]
-        source.spans.append((start, end))
-        text = re.sub(r"\s+", " ", texts[j]).strip()
-        support = support_score(text, source.passage)
-        sentences.append(
-            AnswerSentence(text, source.n, support, support >= settings.support_threshold)
-        )
+        c = candidates[j]
+        if c.evidence not in sources:
+            sources[c.evidence] = make_source(len(sources) + 1, evidence[c.evidence])
+        source = sources[c.evidence]
+        source.spans.append((c.start, c.end))
+        sentences.append(AnswerSentence(c.text, source.n, 1.0, True))  # verbatim quote
     grounding = sum(s.support for s in sentences) / len(sentences)
     return Answer(question, sentences, list(sources.values()), grounding=grounding)
+
+
+def abstention(question: str, reasons: list[str]) -> Answer:
+    why = "; ".join(reasons)
+    return Answer(question, [], [], abstained=True, notice=f"{ABSTAIN_TEXT} ({why}.)")
+
+
+def related_cases(
+    question_vector: np.ndarray,
+    evidence: list[Evidence],
+    embedder: Embedder,
+    first_source: int = 1,
+    limit: int = 3,
+) -> tuple[list[RelatedCase], list[Source]]:
+    """The closest cases to a question, one per document, each with the sentence of its
+    passage nearest the question as the reason to look (cited)."""
+    related: list[RelatedCase] = []
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for ev in evidence:
+        if ev.chunk.doc_id in seen or len(related) >= limit:
+            continue
+        seen.add(ev.chunk.doc_id)
+        cands = candidate_sentences([ev]) or [
+            Candidate(0, 0, len(ev.chunk.text), " ".join(ev.chunk.text.split()[:40]))
+        ]
+        cosine = embedder.embed([c.text for c in cands]) @ question_vector
+        best = cands[int(np.argmax(cosine))]
+        source = make_source(first_source + len(sources), ev)
+        source.spans.append((best.start, best.end))
+        sources.append(source)
+        meta = ev.chunk.metadata
+        related.append(
+            RelatedCase(
+                ev.chunk.doc_id,
+                source.title,
+                meta.place,
+                meta.country,
+                meta.year,
+                best.text,
+                source.n,
+            )
+        )
+    return related, sources

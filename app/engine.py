@@ -1,18 +1,50 @@
-"""The question-answering service: one per process, loading model and index on first use."""
+"""The question-answering service: one per process, loading model and index on first use.
+
+It decides what kind of answer a question gets (a comparison table, an answer scoped to a
+named case or to the previous turn's case, an open answer, or an honest abstention) and
+which answerer writes it (extractive by default, a language model when one is configured,
+with the extractive answer as the fallback).
+"""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cached_property
 
-from app.answer import extractive_answer
+from app.answer import ABSTAIN_TEXT, extractive_answer, prefixes, related_cases
+from app.cite import SupportScorer
+from app.compare import compare_cases, is_comparison
+from app.generate import checked_answer, says_not_in_sources, stream_llm_text
 from app.records import Answer, Filters
 from app.retrieve import Retriever
 from ingest.embed import Embedder
 from ingest.settings import Settings
-from ingest.store import Catalog, VectorIndex
+from ingest.store import Catalog, StoredChunk, StoredDocument, VectorIndex
 
 MAX_QUESTION_CHARS = 2000
+# A question that leans on the previous turn: a pronoun or "the mayor" with no case named.
+_FOLLOW_UP = re.compile(
+    r"^(and|also|then|so|what about|how about)\b|"
+    r"\b(it|its|it's|they|them|their|there|this|that|these|those|he|she|his|her)\b|"
+    r"\bthe (city|town|village|municipality|programme|program|project|case|mayor|governor|"
+    r"government|network|initiative|scheme|council|reform|law|policy|campaign|model)\b",
+    re.I,
+)
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(_FOLLOW_UP.search(question))
+
+
+@dataclass
+class Update:
+    """One step of a streamed answer: the text so far, and the Answer once it is final."""
+
+    text: str
+    answer: Answer | None = None
 
 
 class Engine:
@@ -33,13 +65,134 @@ class Engine:
     def retriever(self) -> Retriever:
         return Retriever(self.settings, self.catalog, VectorIndex(self.settings), self.embedder)
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+    @cached_property
+    def scorer(self) -> SupportScorer:
+        return SupportScorer(self.embedder)
+
+    def ask(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        context: list[str] | None = None,
+        compare: list[str] | None = None,
+    ) -> Answer:
+        """The final answer of `stream`."""
+        answer = None
+        for update in self.stream(question, filters, context, compare):
+            answer = update.answer or answer
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        context: list[str] | None = None,
+        compare: list[str] | None = None,
+    ) -> Iterator[Update]:
+        """Answer `question`, yielding the text as it grows and the final Answer last.
+
+        `context` is the previous turn's `Answer.focus`: a follow-up question that names no
+        case stays on it. `compare` asks for a comparison table of those documents.
+        """
         started = time.perf_counter()
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not question:
-            return Answer(question, [], [], abstained=True, notice="Ask a question first.")
+            yield Update("", Answer(question, [], [], abstained=True, notice="Ask a question."))
+            return
         vector = self.embedder.embed([question])[0]
-        evidence = self.retriever.search(question, filters, vector=vector)
-        answer = extractive_answer(question, vector, evidence, self.embedder, self.settings)
+        named = self.retriever.focus(question)
+        if compare or (is_comparison(question) and len(named) >= 2):
+            docs = compare or sorted(named, key=lambda d: _first_mention(question, named[d]))
+            answer = self._comparison(question, docs)
+        else:
+            scope = set(named) or (set(context) if context and is_follow_up(question) else None)
+            evidence = self.retriever.search(question, filters, vector=vector, scope=scope)
+            answer = extractive_answer(
+                question,
+                self._ranking_vector(question, named, vector),
+                evidence,
+                self.embedder,
+                self.settings,
+                set().union(*(prefixes(" ".join(n)) for n in named.values())),
+            )
+            if not answer.abstained and self._llm_configured():
+                answer = yield from self._llm(question, evidence, answer)
+            if answer.abstained:
+                nearby = self.retriever.search(
+                    question, filters, k=8, per_document=1, vector=vector, scope=set()
+                )
+                answer.related, answer.sources = related_cases(vector, nearby, self.embedder)
+            answer.focus = sorted(scope) if scope else _single_document(answer)
         answer.seconds = time.perf_counter() - started
-        return answer
+        yield Update(answer.text, answer)
+
+    def _ranking_vector(self, question: str, named: dict[str, set[str]], vector):
+        """The question without the case's name, for ranking sentences inside that case:
+        every sentence of the Porto Alegre brief is "about Porto Alegre", so the name would
+        favour the one that introduces the city over the one that answers."""
+        if not named:
+            return vector
+        stripped = question
+        for name in sorted(set().union(*named.values()), key=len, reverse=True):
+            stripped = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", stripped, flags=re.I)
+        stripped = " ".join(stripped.split())
+        return self.embedder.embed([stripped])[0] if len(stripped.split()) >= 2 else vector
+
+    def _comparison(self, question: str, doc_ids: list[str]) -> Answer:
+        documents = [self.retriever.document_chunks(d) for d in doc_ids]
+        table, sources = compare_cases(documents, self.embedder)
+        cells = [cell for row in table.rows for cell in row.cells.values()]
+        filled = [c for c in cells if c.source]
+        return Answer(
+            question,
+            [],
+            sources,
+            grounding=sum(c.support for c in filled) / len(filled) if filled else 0.0,
+            table=table,
+            focus=[row.doc_id for row in table.rows],
+            mode="comparison",
+        )
+
+    def _llm_configured(self) -> bool:
+        return bool(self.settings.llm_url and self.settings.llm_model)
+
+    def _llm(self, question: str, evidence, fallback: Answer) -> Iterator[Update]:
+        """Stream the model's answer and check it; any failure returns the extractive
+        answer with a visible notice (generator return value)."""
+        from app.llm import LLMError
+
+        text = ""
+        try:
+            for text in stream_llm_text(self.settings, question, evidence):
+                yield Update(text)
+        except LLMError as exc:
+            fallback.notice = f"The language model failed ({exc}); this is the extractive answer."
+            return fallback
+        if says_not_in_sources(text):
+            return Answer(question, [], [], abstained=True, notice=ABSTAIN_TEXT, mode="llm")
+        return checked_answer(question, text, evidence, self.scorer, self.settings)
+
+    def documents(self) -> list[StoredDocument]:
+        """Committed documents with their metadata, for the corpus view and facet lists."""
+        return self.catalog.documents()
+
+    def passage_context(self, chunk_id: str) -> list[StoredChunk]:
+        """The chunk with its neighbours in the document, for reading a citation in place."""
+        chunk = self.retriever.chunk(chunk_id)
+        if chunk is None:
+            return []
+        chunks = self.retriever.document_chunks(chunk.doc_id)
+        i = next(i for i, c in enumerate(chunks) if c.id == chunk_id)
+        return chunks[max(0, i - 1) : i + 2]
+
+
+def _first_mention(question: str, names: set[str]) -> int:
+    positions = [m.start() for n in names for m in re.finditer(re.escape(n), question, re.I)]
+    return min(positions, default=len(question))
+
+
+def _single_document(answer: Answer) -> list[str]:
+    """The case a follow-up should stay on: the one document the answer drew on, if one."""
+    docs = {s.doc_id for s in answer.sources}
+    return sorted(docs) if len(docs) == 1 and not answer.abstained else []

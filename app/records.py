@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 from ingest.store import StoredChunk
 
+NOT_IN_SOURCES = "not in the sources"
+
 
 @dataclass
 class Filters:
@@ -71,6 +73,9 @@ class Source:
 
 @dataclass
 class AnswerSentence:
+    """One sentence of an answer and its check against the passage it cites (source 0 means
+    the sentence cited nothing, which only a language model can do)."""
+
     text: str
     source: int
     support: float
@@ -78,7 +83,45 @@ class AnswerSentence:
 
 
 @dataclass
+class RelatedCase:
+    """A case near the question, offered when the sources do not answer it (or to read
+    further): which document, and the sentence that makes it worth a look."""
+
+    doc_id: str
+    title: str
+    place: str
+    country: str
+    year: int | None
+    why: str
+    source: int  # the Source number that holds `why`
+
+
+@dataclass
+class Cell:
+    """One comparison cell: a cited sentence, or nothing (rendered "not in the sources")."""
+
+    text: str = ""
+    source: int = 0
+    support: float = 0.0
+
+
+@dataclass
+class ComparisonRow:
+    doc_id: str
+    case: str
+    cells: dict[str, Cell]
+
+
+@dataclass
+class Comparison:
+    aspects: list[str]
+    rows: list[ComparisonRow]
+
+
+@dataclass
 class Answer:
+    """Everything the chat, the CLI and the evaluation need to show or score an answer."""
+
     question: str
     sentences: list[AnswerSentence]
     sources: list[Source]
@@ -86,12 +129,58 @@ class Answer:
     grounding: float = 0.0
     notice: str = ""
     seconds: float = 0.0
+    mode: str = "extractive"
+    focus: list[str] = field(default_factory=list)  # documents the question was scoped to
+    related: list[RelatedCase] = field(default_factory=list)
+    table: Comparison | None = None
 
     @property
     def text(self) -> str:
-        return " ".join(f"{s.text} [{s.source}]" for s in self.sentences)
+        """Plain text with [n] markers: the sentences, or the table as one line per cell."""
+        if self.table is not None:
+            return "\n".join(
+                f"{row.case}, {aspect}: "
+                + (f"{cell.text} [{cell.source}]" if cell.source else NOT_IN_SOURCES)
+                for row in self.table.rows
+                for aspect, cell in row.cells.items()
+            )
+        if self.abstained:
+            return self.notice
+        return " ".join(
+            f"{s.text} [{s.source}]" if s.source else f"{s.text} [uncited]" for s in self.sentences
+        )
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["text"] = self.text
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """Inverse of `to_dict` (the chat keeps answers as JSON in the page's state)."""
+        table = None
+        if data.get("table"):
+            table = Comparison(
+                data["table"]["aspects"],
+                [
+                    ComparisonRow(
+                        r["doc_id"], r["case"], {k: Cell(**c) for k, c in r["cells"].items()}
+                    )
+                    for r in data["table"]["rows"]
+                ],
+            )
+        return cls(
+            question=data["question"],
+            sentences=[AnswerSentence(**s) for s in data["sentences"]],
+            sources=[
+                Source(**{**s, "spans": [tuple(x) for x in s["spans"]]}) for s in data["sources"]
+            ],
+            abstained=data["abstained"],
+            grounding=data["grounding"],
+            notice=data["notice"],
+            seconds=data["seconds"],
+            mode=data["mode"],
+            focus=data["focus"],
+            related=[RelatedCase(**r) for r in data["related"]],
+            table=table,
+        )

@@ -1,10 +1,23 @@
-"""Answers as terminal text, Markdown and HTML; every piece of document or user text escaped."""
+"""Answers as terminal text, Markdown and HTML; every piece of document or user text escaped.
+
+Document text is data, never markup: a passage holding `<script>` or `<img onerror=...>`
+must show as those characters. HTML output escapes with `html.escape`; Markdown output also
+backslash-escapes Markdown syntax so a passage cannot forge links, emphasis or tables.
+"""
 
 from __future__ import annotations
 
 import html
+import re
 
-from app.records import Answer, Source
+from app.records import NOT_IN_SOURCES, Answer, Cell, Source
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def md_escape(text: str) -> str:
+    """Inert in Markdown and in the HTML it becomes."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
 
 
 def reference(source: Source) -> str:
@@ -14,11 +27,13 @@ def reference(source: Source) -> str:
     return f"{source.title}. {authors} ({year}){locator}"
 
 
-def _marked(source: Source, open_mark: str, close_mark: str, escape: bool) -> str:
+def marked_passage(source: Source, open_mark: str, close_mark: str, escape: bool) -> str:
     """The passage with its supporting spans marked."""
     out, cursor = [], 0
     text = source.passage
-    for start, end in sorted(source.spans):
+    for start, end in sorted(set(source.spans)):
+        if start < cursor:
+            continue
         piece, span = text[cursor:start], text[start:end]
         out += [
             html.escape(piece) if escape else piece,
@@ -31,38 +46,80 @@ def _marked(source: Source, open_mark: str, close_mark: str, escape: bool) -> st
     return "".join(out)
 
 
+def _cell_text(cell: Cell) -> str:
+    return f"{cell.text} [{cell.source}]" if cell.source else NOT_IN_SOURCES
+
+
 def answer_as_text(answer: Answer) -> str:
-    if answer.abstained:
-        return answer.notice or "The sources do not answer this question."
-    lines = [
-        " ".join(
-            f"{s.text} [{s.source}]" + ("" if s.supported else " (unsupported)")
-            for s in answer.sentences
-        ),
-        "",
-        "Sources",
-    ]
-    for source in answer.sources:
-        lines.append(f"[{source.n}] {reference(source)}")
-        lines.append(f"    {_marked(source, '»', '«', escape=False)}")
-    lines.append(f"\nGrounding: {answer.grounding:.2f}  ({answer.seconds * 1000:.0f} ms)")
-    if answer.notice:
-        lines.append(answer.notice)
+    """For the terminal: the answer, then numbered sources with spans between » and «."""
+    lines: list[str] = []
+    if answer.table is not None:
+        for row in answer.table.rows:
+            lines.append(row.case)
+            lines += [f"  {a}: {_cell_text(c)}" for a, c in row.cells.items()]
+    elif answer.abstained:
+        lines.append(answer.notice or "The sources do not answer this question.")
+        if answer.related:
+            lines.append("\nClosest cases that might help:")
+            lines += [
+                f"- {r.title} ({r.country or 'country unknown'}): {r.why} [{r.source}]"
+                for r in answer.related
+            ]
+    else:
+        lines.append(
+            " ".join(
+                f"{s.text} [{s.source or 'uncited'}]" + ("" if s.supported else " (unsupported)")
+                for s in answer.sentences
+            )
+        )
+    if answer.sources:
+        lines += ["", "Sources"]
+        for source in answer.sources:
+            lines.append(f"[{source.n}] {reference(source)}")
+            lines.append(f"    {marked_passage(source, '»', '«', escape=False)}")
+    if not answer.abstained:
+        lines.append(f"\nGrounding: {answer.grounding:.2f}  ({answer.seconds * 1000:.0f} ms)")
+        if answer.notice:
+            lines.append(answer.notice)
     return "\n".join(lines)
 
 
 def answer_as_markdown(answer: Answer) -> str:
-    """Chat bubble text: escaped sentences with [n] markers and a grounding line."""
+    """Chat bubble: escaped sentences with [n] markers, a table for comparisons, the
+    closest cases for an abstention, and the grounding score."""
+    if answer.table is not None:
+        aspects = answer.table.aspects
+        rows = [
+            "| case | " + " | ".join(aspects) + " |",
+            "|" + "---|" * (len(aspects) + 1),
+        ]
+        for row in answer.table.rows:
+            cells = [
+                f"{md_escape(c.text)} **\\[{c.source}\\]**" if c.source else f"*{NOT_IN_SOURCES}*"
+                for c in row.cells.values()
+            ]
+            rows.append(f"| {md_escape(row.case)} | " + " | ".join(cells) + " |")
+        return "\n".join(rows) + f"\n\n<sub>grounding {answer.grounding:.2f}</sub>"
     if answer.abstained:
-        return html.escape(answer.notice or "The sources do not answer this question.")
+        parts = [md_escape(answer.notice or "The sources do not answer this question.")]
+        if answer.related:
+            parts.append("\n\n**Closest cases that might help:**\n")
+            parts += [
+                f"- *{md_escape(r.title)}*: {md_escape(r.why)} **\\[{r.source}\\]**"
+                for r in answer.related
+            ]
+        return "\n".join(parts)
     body = " ".join(
-        f"{html.escape(s.text)} **[{s.source}]**" + ("" if s.supported else " ⚠ *unsupported*")
+        f"{md_escape(s.text)} **\\[{s.source or 'uncited'}\\]**"
+        + ("" if s.supported else " ⚠ *not supported by the cited passage*")
         for s in answer.sentences
     )
-    return f"{body}\n\n<sub>grounding {answer.grounding:.2f}</sub>"
+    notice = f"\n\n*{md_escape(answer.notice)}*" if answer.notice else ""
+    return f"{body}{notice}\n\n<sub>grounding {answer.grounding:.2f}</sub>"
 
 
 def sources_as_html(answer: Answer) -> str:
+    """Source cards: reference line and the passage with the supporting spans marked."""
     if not answer.sources:
         return "<div class='govqa-sources'><p>No sources.</p></div>"
     cards = []
@@ -73,7 +130,31 @@ def sources_as_html(answer: Answer) -> str:
             "<blockquote class='govqa-passage'>{passage}</blockquote></div>".format(
                 n=source.n,
                 ref=html.escape(reference(source)),
-                passage=_marked(source, "<mark>", "</mark>", escape=True),
+                passage=marked_passage(source, "<mark>", "</mark>", escape=True),
             )
         )
     return "<div class='govqa-sources'>" + "".join(cards) + "</div>"
+
+
+def passage_context_html(chunks: list, chunk_id: str, spans: list[tuple[int, int]]) -> str:
+    """The cited chunk between its neighbours, its supporting spans marked."""
+    if not chunks:
+        return "<div class='govqa-passage-view'><p>Pick a source to read it in place.</p></div>"
+    parts = []
+    for chunk in chunks:
+        where = f"p. {chunk.page}" if chunk.page is not None else f"section '{chunk.section}'"
+        if chunk.id == chunk_id:
+            source = Source(0, chunk.doc_id, chunk.id, "", [], None, None, "", "", chunk.text)
+            source.spans = [tuple(s) for s in spans]
+            body = marked_passage(source, "<mark>", "</mark>", escape=True)
+            parts.append(
+                f"<div class='govqa-cited'><small>{html.escape(where)}</small>"
+                f"<blockquote>{body}</blockquote></div>"
+            )
+        else:
+            parts.append(
+                f"<div class='govqa-context'><small>{html.escape(where)}</small>"
+                f"<p>{html.escape(chunk.text)}</p></div>"
+            )
+    title = html.escape(chunks[0].metadata.title)
+    return f"<div class='govqa-passage-view'><h4>{title}</h4>{''.join(parts)}</div>"

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from app.lexical import LexicalIndex
+from app.lexical import STOPWORDS, LexicalIndex
 from app.records import Evidence, Filters
 from ingest.embed import Embedder
 from ingest.lexicon import english_words
@@ -18,21 +18,36 @@ from ingest.store import Catalog, StoredChunk, VectorIndex
 
 
 def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
-    """Distinctive names per document (place words and proper nouns of the title that are
-    not English words), kept only when they pick out at most two documents."""
-    words = english_words()
-    names: dict[str, set[str]] = defaultdict(set)
+    """Distinctive names per document: capitalised phrases of its place and title whose
+    words the document itself writes capitalised (so "Porto Alegre" is a name while a
+    title-cased "Participatory Budgeting" is not), kept only when they pick out at most two
+    documents."""
+    text_by_doc: dict[str, list[str]] = defaultdict(list)
+    meta_by_doc: dict[str, StoredChunk] = {}
     for chunk in chunks:
-        if chunk.doc_id in names:
-            continue
-        meta = chunk.metadata
+        text_by_doc[chunk.doc_id].append(chunk.text)
+        meta_by_doc.setdefault(chunk.doc_id, chunk)
+    corpus = " ".join(" ".join(texts) for texts in text_by_doc.values())
+    names: dict[str, set[str]] = {}
+    for doc_id, first in meta_by_doc.items():
+        body = " ".join(text_by_doc[doc_id])
+        meta = first.metadata
+
+        def proper(word: str, body: str = body) -> bool:
+            # capitalised inside a sentence (not merely at its start or in a heading), and
+            # rarely written in lower case anywhere in the corpus
+            lower = len(re.findall(rf"\b{re.escape(word.lower())}\b", corpus))
+            inside = len(re.findall(rf"(?<=[\w,;)] ){re.escape(word)}\b", body))
+            return inside > 0 and inside >= 2 * lower and word.lower() not in STOPWORDS
+
         found = set()
         for phrase in re.findall(r"[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*", f"{meta.place} {meta.title}"):
-            kept = [w for w in phrase.split() if w.lower().strip("’'s") not in words]
-            if kept and len(kept) == len(phrase.split()):
+            words = [w.removesuffix("'s").removesuffix("’s") for w in phrase.split()]
+            kept = [w for w in words if proper(w)]
+            if kept and len(kept) == len(words):
                 found.add(" ".join(kept))
             found.update(w for w in kept if len(w) >= 4)
-        names[chunk.doc_id] = {n.removesuffix("'s").removesuffix("’s") for n in found}
+        names[doc_id] = found
     owners: dict[str, set[str]] = defaultdict(set)
     for doc_id, doc_names in names.items():
         for name in doc_names:
@@ -79,15 +94,41 @@ class Retriever:
             self._names = case_names(chunks)
             self._version = version
 
-    def focus(self, question: str) -> set[str]:
-        """Documents whose case the question names ("Kalasin's network"): the answer should
-        stay on them rather than spread across look-alike cases."""
+    def chunk(self, chunk_id: str) -> StoredChunk | None:
         self._refresh()
-        return {
-            doc_id
-            for doc_id, names in self._names.items()
-            if any(re.search(rf"\b{re.escape(n)}\b", question, re.I) for n in names)
-        }
+        return self._chunks.get(chunk_id)
+
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        self._refresh()
+        return sorted(
+            (c for c in self._chunks.values() if c.doc_id == doc_id), key=lambda c: c.ordinal
+        )
+
+    def documents(self) -> dict[str, StoredChunk]:
+        """One chunk per document (its metadata travels with every chunk)."""
+        self._refresh()
+        firsts: dict[str, StoredChunk] = {}
+        for chunk in self._chunks.values():
+            if chunk.doc_id not in firsts or chunk.ordinal < firsts[chunk.doc_id].ordinal:
+                firsts[chunk.doc_id] = chunk
+        return firsts
+
+    def focus(self, question: str) -> dict[str, set[str]]:
+        """Documents whose case the question names ("Kalasin's network"), with the names
+        found: the answer should stay on them rather than spread across look-alike cases."""
+        self._refresh()
+        words = english_words()
+        found: dict[str, set[str]] = {}
+        for doc_id, names in self._names.items():
+            # "Governance" names a case only when written as a name; "kalasin" always does
+            hits = {
+                n
+                for n in names
+                if re.search(rf"\b{re.escape(n)}\b", question, 0 if n.lower() in words else re.I)
+            }
+            if hits:
+                found[doc_id] = hits
+        return found
 
     def search(
         self,
@@ -96,8 +137,13 @@ class Retriever:
         k: int | None = None,
         per_document: int = 2,
         vector: np.ndarray | None = None,
+        scope: set[str] | None = None,
     ) -> list[Evidence]:
-        """Best chunks for the question; pass `vector` when the caller already embedded it."""
+        """Best chunks for the question; pass `vector` when the caller already embedded it.
+
+        `scope` limits the search to those documents (a follow-up's case, a comparison
+        row); without it, cases the question names become the scope.
+        """
         self._refresh()
         assert self._lexical is not None
         k = k or self.settings.top_k
@@ -105,7 +151,7 @@ class Retriever:
         allowed = (
             {i for i, c in self._chunks.items() if filters.matches(c)} if filters.active else None
         )
-        focused = self.focus(question)
+        focused = set(scope) if scope is not None else set(self.focus(question))
         if focused:
             in_focus = {i for i, c in self._chunks.items() if c.doc_id in focused}
             allowed = in_focus if allowed is None else allowed & in_focus

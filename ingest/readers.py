@@ -39,7 +39,32 @@ def read_text(path: Path, data: bytes) -> RawDocument:
     if not body.strip():
         raise IngestError(path, "empty file: no text")
     fmt = "md" if path.suffix.lower() in (".md", ".markdown") else "txt"
+    if fmt == "md":
+        body = markdown_inline_to_text(body)
     return RawDocument(path, fmt, [Page(body)], fields, "front matter" if fields else "")
+
+
+_MD_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+", re.M)
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+
+
+def markdown_inline_to_text(body: str) -> str:
+    """Markdown markup is not the author's words: quoting "- **Residents.** Any..." in a
+    citation helps nobody. Emphasis and link syntax go; each list item becomes its own
+    paragraph (so items never run together); headings stay for the cleaner to use."""
+    body = _MD_LINK.sub(r"\1", body)
+    body = _MD_STRONG.sub(r"\2", body)
+    body = _MD_EMPHASIS.sub(r"\1", body)
+    return _MD_LIST_ITEM.sub("\n", body)
+
+
+def _pdfium_text(text: str) -> str:
+    """PDFium reports a hyphen it knows was added at a line break as U+FFFE (or a soft
+    hyphen): join the word back together instead of leaving a non-character inside it."""
+    text = re.sub("[\ufffe\u00ad]\r?\n", "", text.replace("\r\n", "\n"))
+    return text.replace("\ufffe", "")
 
 
 def read_pdf(path: Path, data: bytes) -> RawDocument:
@@ -65,7 +90,7 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
         for index in range(count):
             page = pdf[index]
             textpage = page.get_textpage()
-            pages.append(Page(textpage.get_text_range().replace("\r\n", "\n"), index + 1))
+            pages.append(Page(_pdfium_text(textpage.get_text_range()), index + 1))
             textpage.close()
             page.close()
         info = pdf.get_metadata_dict(skip_empty=True)

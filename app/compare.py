@@ -1,0 +1,110 @@
+"""Side-by-side comparison of cases: one row per case, one cited sentence per aspect.
+
+Each aspect is a short description of what an official looks for (who took part, how it
+worked, what it cost, what came of it, why it worked). For every case the sentence of its
+document closest in meaning to that description fills the cell, with a bonus when the
+sentence sits under a heading that names the aspect (articles often have "Findings" or
+"Results" sections). A cell with no sentence close enough says "not in the sources"
+rather than stretching a weak match.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from app.answer import Candidate, candidate_sentences, make_source
+from app.records import Cell, Comparison, ComparisonRow, Evidence, Source
+from ingest.embed import Embedder
+from ingest.store import StoredChunk
+
+ASPECTS: dict[str, tuple[str, str]] = {
+    # name: (description embedded as the query, heading words that mark the aspect)
+    "actors": (
+        "who was involved: government agencies, officials, mayor, civil society "
+        "organisations, residents, volunteers and partners who took part",
+        r"actor|stakeholder|participant|partner|network|who",
+    ),
+    "mechanism": (
+        "how it worked: the process, meetings, rules, procedures and institutions through "
+        "which decisions were made and carried out",
+        r"mechanism|process|design|implementation|method|procedure|how",
+    ),
+    "resources": (
+        "resources used: funding, budget, money, staff, equipment and in-kind contributions",
+        r"resource|fund|financ|budget|cost",
+    ),
+    "outcome": (
+        "outcomes and results: what changed, measured effects and impact of the programme",
+        r"outcome|result|impact|effect|finding|achievement",
+    ),
+    "success factors": (
+        "why it succeeded: the factors and conditions that explain its success",
+        r"success|factor|lesson|conclusion|discussion|why",
+    ),
+}
+COMPARE_WORDS = re.compile(
+    r"\b(compare|comparing|comparison|versus|vs\.?|contrast|differ|differences?|"
+    r"side by side|similarities)\b",
+    re.I,
+)
+CELL_FLOOR = 0.25  # cosine below which a cell is "not in the sources"
+HEADING_BONUS = 0.15
+
+
+def is_comparison(question: str) -> bool:
+    return bool(COMPARE_WORDS.search(question))
+
+
+def compare_cases(
+    documents: list[list[StoredChunk]],
+    embedder: Embedder,
+    first_source: int = 1,
+) -> tuple[Comparison, list[Source]]:
+    """A comparison table over `documents` (each given as its chunks in order)."""
+    aspect_vectors = embedder.embed([query for query, _ in ASPECTS.values()])
+    rows: list[ComparisonRow] = []
+    sources: dict[str, Source] = {}
+    for chunks in documents:
+        if not chunks:
+            continue
+        evidence = [Evidence(c, 0.0) for c in chunks]
+        candidates = candidate_sentences(evidence)
+        meta = chunks[0].metadata
+        case = meta.place or meta.title or chunks[0].path
+        cells: dict[str, Cell] = {name: Cell() for name in ASPECTS}
+        if candidates:
+            sims = embedder.embed([c.text for c in candidates]) @ aspect_vectors.T
+            used: set[int] = set()
+            for a, (name, (_, heading)) in enumerate(ASPECTS.items()):
+                bonus = np.array(
+                    [
+                        HEADING_BONUS
+                        if re.search(heading, chunks[c.evidence].section, re.I)
+                        else 0.0
+                        for c in candidates
+                    ]
+                )
+                score = sims[:, a] + bonus
+                for j in np.argsort(-score):
+                    if sims[j, a] < CELL_FLOOR:
+                        break
+                    if int(j) in used:  # one sentence should not fill two columns
+                        continue
+                    used.add(int(j))
+                    cells[name] = _cell(candidates[int(j)], evidence, sources, first_source)
+                    break
+        rows.append(ComparisonRow(chunks[0].doc_id, case, cells))
+    return Comparison(list(ASPECTS), rows), list(sources.values())
+
+
+def _cell(
+    candidate: Candidate, evidence: list[Evidence], sources: dict[str, Source], first: int
+) -> Cell:
+    chunk = evidence[candidate.evidence].chunk
+    if chunk.id not in sources:
+        sources[chunk.id] = make_source(first + len(sources), evidence[candidate.evidence])
+    source = sources[chunk.id]
+    source.spans.append((candidate.start, candidate.end))
+    return Cell(candidate.text, source.n, 1.0)

@@ -1,0 +1,128 @@
+"""The corpus as the chat shows it: documents and facets, cleaning report, uploads, feedback."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from app.engine import Engine
+from ingest.pipeline import ingest
+from ingest.records import IngestReport
+from ingest.settings import Settings
+
+DOCUMENT_COLUMNS = ["title", "authors", "year", "place", "country", "level", "policy area", "file"]
+QUALITY_COLUMNS = ["file", "format", "chunks", "dropped lines", "repaired lines", "first drops"]
+
+
+def document_rows(engine: Engine) -> list[list]:
+    rows = []
+    for doc in engine.documents():
+        m = doc.metadata
+        rows.append(
+            [
+                m.title,
+                "; ".join(m.authors),
+                m.year or "",
+                m.place,
+                m.country,
+                m.level,
+                "; ".join(m.policy_area),
+                Path(doc.path).name,
+            ]
+        )
+    return rows
+
+
+def quality_rows(engine: Engine) -> list[list]:
+    """Per document: what the cleaner dropped or repaired, so a reader can judge it."""
+    rows = []
+    for doc in engine.documents():
+        first = "; ".join(f"line {d['line']}: {d['reason']}" for d in doc.dropped[:3])
+        name = Path(doc.path).name
+        rows.append([name, doc.format, doc.chunks, len(doc.dropped), len(doc.repaired), first])
+    return rows
+
+
+def facet_values(engine: Engine) -> dict[str, list[str]]:
+    """The values each filter can take, from the committed documents."""
+    countries, levels, areas = set(), set(), set()
+    for doc in engine.documents():
+        m = doc.metadata
+        countries.add(m.country)
+        levels.add(m.level)
+        areas.update(m.policy_area)
+    return {
+        "country": sorted(c for c in countries if c),
+        "level": sorted(level for level in levels if level),
+        "policy_area": sorted(a for a in areas if a),
+    }
+
+
+def case_choices(engine: Engine) -> list[tuple[str, str]]:
+    """(label, doc_id) for pickers: place and title, so look-alike titles stay apart."""
+    out = []
+    for doc in engine.documents():
+        m = doc.metadata
+        label = f"{m.place}: {m.title}" if m.place and m.place not in m.title else m.title
+        out.append((label[:120], doc.doc_id))
+    return sorted(out)
+
+
+def _safe_name(name: str) -> str:
+    stem = re.sub(r"[^\w.-]+", "_", Path(name).name).strip("._") or "upload"
+    return stem[:120]
+
+
+def add_uploads(files: list[str | Path], settings: Settings) -> IngestReport:
+    """Copy uploaded files into `<corpus>/uploads/` (so later ingests keep them) and ingest
+    just those files, with the same per-file report as the command line."""
+    target = settings.corpus_dir / "uploads"
+    target.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for file in files:
+        destination = target / _safe_name(str(file))
+        shutil.copyfile(file, destination)
+        saved.append(destination)
+    return ingest(saved, settings)
+
+
+def report_lines(report: IngestReport) -> list[str]:
+    """One line per file: what happened, or why it was skipped."""
+    lines = []
+    for f in report.files:
+        name = Path(f.path).name
+        if f.status == "skipped":
+            lines.append(f"{name}: skipped: {f.reason}")
+        else:
+            lines.append(f"{name}: {f.status}, {f.chunks} chunks, {f.dropped_lines} lines dropped")
+    return lines
+
+
+def log_feedback(settings: Settings, answer: dict, rating: str, comment: str = "") -> Path:
+    """Append one JSON line per vote; a single O_APPEND write keeps concurrent votes whole."""
+    path = settings.index_dir / "feedback.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "rating": rating,
+        "comment": comment,
+        "question": answer.get("question", ""),
+        "answer": answer.get("text", ""),
+        "grounding": answer.get("grounding"),
+        "mode": answer.get("mode"),
+        "sources": [
+            {"n": s["n"], "file": s["file"], "chunk_id": s["chunk_id"]}
+            for s in answer.get("sources", [])
+        ],
+    }
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+    return path
