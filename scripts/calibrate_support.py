@@ -1,4 +1,4 @@
-"""Fit the support scorer's logistic weights on data/eval/support.jsonl; write app/support_model.json.
+"""Fit the support scorer's weights on data/eval/support.jsonl into app/support_model.json.
 
 Run: .venv/bin/python scripts/calibrate_support.py   (prints 5-fold cross-validated scores)
 """
