@@ -41,6 +41,8 @@ def is_statement(sentence: str) -> bool:
     six or more words outside parenthetical citations."""
     if not re.search(r"[.!?][\"'”’]?$", sentence.strip()):
         return False
+    if sentence.count("(") != sentence.count(")"):  # a fragment of a citation run
+        return False
     return len(_PARENTHETICAL.sub(" ", sentence).split()) >= 6
 
 
@@ -75,21 +77,21 @@ def candidate_sentences(evidence: list[Evidence]) -> list[Candidate]:
 
 def rank_sentences(
     question: str,
-    question_vector: np.ndarray,
+    rank_vector: np.ndarray,
     candidates: list[Candidate],
-    embedder: Embedder,
+    vectors: np.ndarray,
     ignore_terms: set[str] = frozenset(),
-) -> tuple[np.ndarray, np.ndarray]:
-    """(score, cosine) per candidate: 0.6 meaning + 0.3 shared terms + 0.1 passage rank.
+) -> np.ndarray:
+    """Score per candidate: 0.6 meaning + 0.3 shared terms + 0.1 passage rank.
 
     Terms of the case's own name are left out of the overlap: in a question about Porto
     Alegre every Porto Alegre sentence shares them, so they say nothing about relevance.
     """
-    cosine = embedder.embed([c.text for c in candidates]) @ question_vector
+    cosine = vectors @ rank_vector
     q_terms = prefixes(question) - ignore_terms
     overlap = np.array([len(q_terms & prefixes(c.text)) / max(1, len(q_terms)) for c in candidates])
     prior = np.array([1.0 / (c.evidence + 1) for c in candidates])
-    return 0.6 * cosine + 0.3 * overlap + 0.1 * prior, cosine
+    return 0.6 * cosine + 0.3 * overlap + 0.1 * prior
 
 
 def extractive_answer(
@@ -99,20 +101,25 @@ def extractive_answer(
     embedder: Embedder,
     settings: Settings,
     ignore_terms: set[str] = frozenset(),
+    rank_vector: np.ndarray | None = None,
 ) -> Answer:
     """Rank every sentence of the evidence by similarity to the question (embedding) and
     term overlap, keep the best few, and cite each to its passage.
 
     Abstains when even the best sentence is far from the question, or when the question
     asks for something (a year, a figure, a place) that the evidence does not hold.
+    `rank_vector` (default: the question's) orders sentences inside a named case; see
+    Engine for why it may differ from the question.
     """
     candidates = candidate_sentences(evidence)
     if not candidates:
         return abstention(question, ["no passage matches the question"])
-    score, cosine = rank_sentences(question, question_vector, candidates, embedder, ignore_terms)
-    best = int(np.argmax(score))
-    if cosine[best] < settings.abstain_threshold:
+    vectors = embedder.embed([c.text for c in candidates])
+    if float((vectors @ question_vector).max()) < settings.abstain_threshold:
         return abstention(question, ["no passage is close to the question"])
+    rank_vector = question_vector if rank_vector is None else rank_vector
+    score = rank_sentences(question, rank_vector, candidates, vectors, ignore_terms)
+    best = int(np.argmax(score))
 
     picked: list[int] = []
     per_doc: dict[str, int] = {}

@@ -15,6 +15,7 @@ import re
 import numpy as np
 
 from app.answer import Candidate, candidate_sentences, make_source
+from app.lexical import tokenize
 from app.records import Cell, Comparison, ComparisonRow, Evidence, Source
 from ingest.embed import Embedder
 from ingest.store import StoredChunk
@@ -57,13 +58,23 @@ def is_comparison(question: str) -> bool:
     return bool(COMPARE_WORDS.search(question))
 
 
+def question_aspect(inner_question: str) -> str:
+    """What a comparison question asks beyond "compare X and Y" ("in the way citizens were
+    chosen"), or "" when it asks nothing more specific."""
+    rest = COMPARE_WORDS.sub(" ", inner_question)
+    return rest if len(tokenize(rest)) >= 3 else ""
+
+
 def compare_cases(
     documents: list[list[StoredChunk]],
     embedder: Embedder,
     first_source: int = 1,
+    asked: str = "",
 ) -> tuple[Comparison, list[Source]]:
-    """A comparison table over `documents` (each given as its chunks in order)."""
-    aspect_vectors = embedder.embed([query for query, _ in ASPECTS.values()])
+    """A comparison table over `documents` (each given as its chunks in order); `asked`,
+    when given, becomes a first column answering the question's own point per case."""
+    aspects = ({"on the question": (asked, r"(?!x)x")} if asked else {}) | ASPECTS
+    aspect_vectors = embedder.embed([query for query, _ in aspects.values()])
     rows: list[ComparisonRow] = []
     sources: dict[str, Source] = {}
     for chunks in documents:
@@ -73,11 +84,11 @@ def compare_cases(
         candidates = candidate_sentences(evidence)
         meta = chunks[0].metadata
         case = meta.place or meta.title or chunks[0].path
-        cells: dict[str, Cell] = {name: Cell() for name in ASPECTS}
+        cells: dict[str, Cell] = {name: Cell() for name in aspects}
         if candidates:
             sims = embedder.embed([c.text for c in candidates]) @ aspect_vectors.T
             used: set[int] = set()
-            for a, (name, (_, heading)) in enumerate(ASPECTS.items()):
+            for a, (name, (_, heading)) in enumerate(aspects.items()):
                 bonus = np.array(
                     [
                         HEADING_BONUS
@@ -96,7 +107,7 @@ def compare_cases(
                     cells[name] = _cell(candidates[int(j)], evidence, sources, first_source)
                     break
         rows.append(ComparisonRow(chunks[0].doc_id, case, cells))
-    return Comparison(list(ASPECTS), rows), list(sources.values())
+    return Comparison(list(aspects), rows), list(sources.values())
 
 
 def _cell(

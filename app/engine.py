@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+
 from app.answer import ABSTAIN_TEXT, extractive_answer, prefixes, related_cases
 from app.cite import SupportScorer
-from app.compare import compare_cases, is_comparison
+from app.compare import compare_cases, is_comparison, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
-from app.records import Answer, Filters
+from app.records import Answer, Evidence, Filters
 from app.retrieve import Retriever
 from ingest.embed import Embedder
 from ingest.settings import Settings
@@ -37,6 +39,22 @@ _FOLLOW_UP = re.compile(
 
 def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP.search(question))
+
+
+@dataclass
+class Plan:
+    """What a question is about: the text to search, its vector, the cases it names, and
+    the documents to stay on (None: the whole corpus) or to compare."""
+
+    question: str
+    searched: str
+    vector: np.ndarray
+    named: dict[str, set[str]]
+    follow_up: bool
+    scope: set[str] | None
+    compare: list[str]
+    inner: str  # the question without the names of the cases it is scoped to
+    inner_vector: np.ndarray
 
 
 @dataclass
@@ -100,48 +118,99 @@ class Engine:
         if not question:
             yield Update("", Answer(question, [], [], abstained=True, notice="Ask a question."))
             return
-        vector = self.embedder.embed([question])[0]
-        named = self.retriever.focus(question)
-        if compare or (is_comparison(question) and len(named) >= 2):
-            docs = compare or sorted(named, key=lambda d: _first_mention(question, named[d]))
-            answer = self._comparison(question, docs)
+        plan = self.plan(question, context, compare)
+        if plan.compare:
+            answer = self._comparison(question, plan.compare, question_aspect(plan.inner))
         else:
-            scope = set(named) or (set(context) if context and is_follow_up(question) else None)
-            evidence = self.retriever.search(question, filters, vector=vector, scope=scope)
+            evidence = self._evidence(plan, filters)
             answer = extractive_answer(
                 question,
-                self._ranking_vector(question, named, vector),
+                plan.vector,
                 evidence,
                 self.embedder,
                 self.settings,
-                set().union(*(prefixes(" ".join(n)) for n in named.values())),
+                set().union(*(prefixes(" ".join(n)) for n in plan.named.values())),
+                plan.inner_vector,
             )
             if not answer.abstained and self._llm_configured():
                 answer = yield from self._llm(question, evidence, answer)
             if answer.abstained:
                 nearby = self.retriever.search(
-                    question, filters, k=8, per_document=1, vector=vector, scope=set()
+                    question, filters, k=8, per_document=1, vector=plan.vector, scope=set()
                 )
-                answer.related, answer.sources = related_cases(vector, nearby, self.embedder)
-            answer.focus = sorted(scope) if scope else _single_document(answer)
+                answer.related, answer.sources = related_cases(plan.vector, nearby, self.embedder)
+            answer.focus = sorted(plan.scope) if plan.scope else _single_document(answer)
         answer.seconds = time.perf_counter() - started
         yield Update(answer.text, answer)
 
-    def _ranking_vector(self, question: str, named: dict[str, set[str]], vector):
-        """The question without the case's name, for ranking sentences inside that case:
-        every sentence of the Porto Alegre brief is "about Porto Alegre", so the name would
-        favour the one that introduces the city over the one that answers."""
-        if not named:
-            return vector
-        stripped = question
-        for name in sorted(set().union(*named.values()), key=len, reverse=True):
-            stripped = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", stripped, flags=re.I)
-        stripped = " ".join(stripped.split())
-        return self.embedder.embed([stripped])[0] if len(stripped.split()) >= 2 else vector
+    def plan(
+        self, question: str, context: list[str] | None = None, compare: list[str] | None = None
+    ) -> Plan:
+        """Decide what the question is about before anything is retrieved."""
+        named = self.retriever.focus(question)
+        follow_up = bool(context) and not named and is_follow_up(question)
+        # a follow-up is matched against the corpus with its case's name, so "who took part
+        # in it?" is judged as a question about Porto Alegre
+        searched = f"{question} ({self._case_label(context or [])})" if follow_up else question
+        if compare or (is_comparison(question) and len(named) >= 2):
+            docs = compare or sorted(named, key=lambda d: _first_mention(question, named[d]))
+        else:
+            docs = []
+        inner = _without_names(question, named)
+        texts = [searched] if inner == searched else [searched, inner]
+        vectors = self.embedder.embed(texts)
+        return Plan(
+            question,
+            searched,
+            vectors[0],
+            named,
+            follow_up,
+            set(named) or (set(context or []) if follow_up else None),
+            docs,
+            inner,
+            vectors[-1],
+        )
 
-    def _comparison(self, question: str, doc_ids: list[str]) -> Answer:
+    def _evidence(self, plan: Plan, filters: Filters | None, k: int | None = None):
+        """Inside a case, search with the question stripped of the case's name: every
+        passage of the Porto Alegre brief is "about Porto Alegre", so the name only adds
+        noise to the ranking there."""
+        if plan.scope:
+            return self.retriever.search(
+                plan.inner, filters, k=k, vector=plan.inner_vector, scope=plan.scope
+            )
+        return self.retriever.search(plan.searched, filters, k=k, vector=plan.vector)
+
+    def retrieve(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        context: list[str] | None = None,
+        k: int | None = None,
+    ) -> list[Evidence]:
+        """The evidence `stream` answers from (the evaluation scores it at k=10); for a
+        comparison, the passages its table cites."""
+        plan = self.plan(question, context)
+        if plan.compare:
+            return [
+                Evidence(self.retriever.chunk(s.chunk_id), 1.0)
+                for s in self._comparison(
+                    question, plan.compare, question_aspect(plan.inner)
+                ).sources
+            ][:k]
+        return self._evidence(plan, filters, k)
+
+    def _case_label(self, doc_ids: list[str]) -> str:
+        documents = self.retriever.documents()
+        return "; ".join(
+            documents[d].metadata.place or documents[d].metadata.title
+            for d in doc_ids
+            if d in documents
+        )
+
+    def _comparison(self, question: str, doc_ids: list[str], asked: str = "") -> Answer:
         documents = [self.retriever.document_chunks(d) for d in doc_ids]
-        table, sources = compare_cases(documents, self.embedder)
+        table, sources = compare_cases(documents, self.embedder, asked=asked)
         cells = [cell for row in table.rows for cell in row.cells.values()]
         filled = [c for c in cells if c.source]
         return Answer(
@@ -185,6 +254,14 @@ class Engine:
         chunks = self.retriever.document_chunks(chunk.doc_id)
         i = next(i for i, c in enumerate(chunks) if c.id == chunk_id)
         return chunks[max(0, i - 1) : i + 2]
+
+
+def _without_names(question: str, named: dict[str, set[str]]) -> str:
+    stripped = question
+    for name in sorted(set().union(*named.values()), key=len, reverse=True):
+        stripped = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", stripped, flags=re.I)
+    stripped = " ".join(stripped.split())
+    return stripped if len(stripped.split()) >= 2 else question
 
 
 def _first_mention(question: str, names: set[str]) -> int:

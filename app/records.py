@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
+from ingest.records import DocMetadata
 from ingest.store import StoredChunk
 
 NOT_IN_SOURCES = "not in the sources"
+
+
+def case_period(meta: DocMetadata) -> tuple[int, int] | None:
+    """The years a case covers: its `case_years` ("1989-2004", "2006 onward") when known,
+    else the publication year. An official asking for 1990s cases means when the case
+    ran, not when a brief about it was written."""
+    years = [int(y) for y in re.findall(r"\b(1[5-9]\d\d|20\d\d)\b", meta.case_years)]
+    if years:
+        open_ended = re.search(r"onward|since|after|present|ongoing|-\s*$", meta.case_years, re.I)
+        return min(years), (9999 if open_ended and len(years) == 1 else max(years))
+    return (meta.year, meta.year) if meta.year else None
 
 
 @dataclass
@@ -29,9 +42,16 @@ class Filters:
             a.lower() for a in meta.policy_area
         ):
             return False
-        if self.year_from and (meta.year is None or meta.year < self.year_from):
-            return False
-        return not (self.year_to and (meta.year is None or meta.year > self.year_to))
+        if self.year_from or self.year_to:
+            span = case_period(meta)
+            if span is None:
+                return False
+            start, end = span
+            if self.year_from and end < self.year_from:
+                return False
+            if self.year_to and start > self.year_to:
+                return False
+        return True
 
     @property
     def active(self) -> bool:

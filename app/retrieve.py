@@ -41,7 +41,8 @@ def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
             return inside > 0 and inside >= 2 * lower and word.lower() not in STOPWORDS
 
         found = set()
-        for phrase in re.findall(r"[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*", f"{meta.place} {meta.title}"):
+        labels = f"{meta.place}. {meta.title}. {meta.country}"  # the country is a name too
+        for phrase in re.findall(r"[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*", labels):
             words = [w.removesuffix("'s").removesuffix("’s") for w in phrase.split()]
             kept = [w for w in words if proper(w)]
             if kept and len(kept) == len(words):
@@ -185,3 +186,16 @@ class Retriever:
             if len(taken) >= k:
                 break
         return taken
+
+    def dense_only(self, vector: np.ndarray, k: int) -> list[Evidence]:
+        """Baseline: the k nearest chunks by MiniLM cosine, nothing else."""
+        self._refresh()
+        hits = [(i, s) for i, s in self.index.query(vector, k * 2) if i in self._chunks]
+        return [Evidence(self._chunks[i], s, dense=s) for i, s in hits[:k]]
+
+    def lexical_only(self, question: str, k: int) -> list[Evidence]:
+        """Baseline: the k best chunks by BM25, nothing else."""
+        self._refresh()
+        assert self._lexical is not None
+        hits = self._lexical.search(question, k, None)
+        return [Evidence(self._chunks[i], s, lexical=s) for i, s in hits]

@@ -94,7 +94,18 @@ def build_app(engine: Engine):
         return engine.ask(question, context=context or None).to_dict()
 
     def new_topic():
-        return [], None, [], "", "<div class='govqa-sources'></div>", gr.update(choices=[])
+        """Forget the conversation: chat, answer, case scope and everything shown for it."""
+        return (
+            [],
+            None,
+            [],
+            "",
+            "<div class='govqa-sources'></div>",
+            gr.update(choices=[], value=None),
+            passage_context_html([], "", []),
+            None,
+            "",
+        )
 
     def feedback(answer: dict | None, rating: str) -> str:
         if not answer:
@@ -226,7 +237,17 @@ def build_app(engine: Engine):
         new.click(
             new_topic,
             None,
-            [chatbot, answer_state, context_state, focus_line, sources, passage_pick],
+            [
+                chatbot,
+                answer_state,
+                context_state,
+                focus_line,
+                sources,
+                passage_pick,
+                passage,
+                export_files,
+                feedback_note,
+            ],
             api_name="new_topic",
         )
         up.click(lambda a: feedback(a, "up"), answer_state, feedback_note, api_name="vote_up")

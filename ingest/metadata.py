@@ -406,6 +406,18 @@ def describe(
         meta.policy_area = infer_policy_areas(text)
         if meta.policy_area:
             provenance["policy_area"] = "inferred: policy terms in text"
+    if not meta.case_years:
+        # titles of case studies often carry the period: "..., 1989-2004", "1999 and After"
+        period = re.search(
+            r"\b((?:1[89]|20)\d\d)\s*(?:[-–]\s*((?:1[89]|20)\d\d)|(?:and after|onwards?)\b)",
+            meta.title,
+            re.I,
+        )
+        if period:
+            meta.case_years = f"{period.group(1)}-{period.group(2) or ''}".rstrip("-")
+            if not period.group(2):
+                meta.case_years += " onward"
+            provenance["case_years"] = "inferred: period in the title"
     if not meta.place:
         people = {a.split()[-1] for a in meta.authors if a.split()} | {
             i.name.split(",")[0] for i in interviews

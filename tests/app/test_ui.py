@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, free_port
 
 QUESTION = "What made Kalasin's network succeed?"
+SHOTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def launch_chromium(playwright):
+    """The system's headless Chromium (Playwright's own download is not installed here)."""
+    return playwright.chromium.launch(
+        executable_path=os.environ.get("GOVQA_CHROMIUM", "/usr/bin/chromium"),
+        args=CHROMIUM_ARGS,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,20 +50,9 @@ def test_gradio_client_gets_the_cli_answer(server, engine):
 def test_chat_in_a_real_browser(server):
     from playwright.sync_api import sync_playwright
 
-    shots = ROOT / "test-artifacts"
-    shots.mkdir(exist_ok=True)
+    SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=os.environ.get("GOVQA_CHROMIUM", "/usr/bin/chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1200, "height": 1400})
         page.goto(server)
         page.locator("#question textarea").fill(QUESTION)
@@ -59,5 +64,5 @@ def test_chat_in_a_real_browser(server):
         assert "[1]" in bubble
         assert "Alongkot Sarakarn" in card.inner_text()
         assert page.locator("#sources mark").count() >= 1
-        page.screenshot(path=str(Path(shots) / "chat-kalasin.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / "chat-kalasin.png"), full_page=True)
         browser.close()

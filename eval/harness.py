@@ -1,0 +1,124 @@
+"""`govqa eval`: index the corpus, run govqa and the baselines on a gold set, write reports."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.engine import Engine
+from eval.gold import GoldQuestion, load_gold, load_jsonl, missing_evidence
+from eval.report import build_report
+from eval.run import (
+    Scorer,
+    load_external_answers,
+    run_external,
+    run_govqa,
+    run_llama_index_baseline,
+    run_retrieval_baseline,
+)
+from ingest.settings import Settings
+
+DEFAULT_GOLD = Path("data/eval/gold.jsonl")
+DEFAULT_SUPPORT = Path("data/eval/support.jsonl")
+
+
+@dataclass
+class EvalOptions:
+    gold: Path = DEFAULT_GOLD
+    answers: Path | None = None  # score another system's answers too
+    answers_name: str = "external"
+    baselines: bool = True
+    limit: int | None = None  # every n-th question, for a quick run
+    support_set: Path | None = DEFAULT_SUPPORT
+    progress: bool = True
+
+
+def support_scorer_accuracy(engine: Engine, path: Path) -> dict:
+    """Accuracy, precision and recall of the support scorer on the labelled pairs."""
+    rows = load_jsonl(path)
+    scores = engine.scorer.score([(r["sentence"], r["passage"]) for r in rows])
+    threshold = engine.settings.support_threshold
+    said = [s >= threshold for s in scores]
+    truth = [bool(r["supported"]) for r in rows]
+    tp = sum(1 for s, t in zip(said, truth, strict=True) if s and t)
+    return {
+        "set": str(path),
+        "pairs": len(rows),
+        "accuracy": round(sum(s == t for s, t in zip(said, truth, strict=True)) / len(rows), 3),
+        "precision": round(tp / max(1, sum(said)), 3),
+        "recall": round(tp / max(1, sum(truth)), 3),
+    }
+
+
+def sample(questions: list[GoldQuestion], limit: int | None) -> list[GoldQuestion]:
+    """Every type represented: take questions round-robin across types up to `limit`,
+    keeping follow-ups with the questions they follow."""
+    if not limit or limit >= len(questions):
+        return questions
+    by_type: dict[str, list[GoldQuestion]] = {}
+    for q in questions:
+        by_type.setdefault(q.type, []).append(q)
+    picked: list[GoldQuestion] = []
+    while len(picked) < limit and any(by_type.values()):
+        for rows in by_type.values():
+            if rows and len(picked) < limit:
+                picked.append(rows.pop(0))
+    ids = {q.id for q in picked}
+    by_id = {q.id: q for q in questions}
+    for q in list(picked):
+        if q.follow_up_of and q.follow_up_of not in ids:
+            picked.append(by_id[q.follow_up_of])
+            ids.add(q.follow_up_of)
+    return [q for q in questions if q.id in ids]
+
+
+def run_eval(settings: Settings, options: EvalOptions) -> dict:
+    """Score govqa (and, unless turned off, its baselines and any external answers)."""
+    from tqdm import tqdm
+
+    questions = sample(load_gold(options.gold), options.limit)
+    engine = Engine(settings)
+    texts = {Path(d.path).name: d.text for d in engine.documents()}
+    missing = missing_evidence(questions, texts)
+    scorer = Scorer(engine)
+    runs = 1 + (3 if options.baselines else 0)
+    bar = tqdm(total=len(questions) * runs, disable=not options.progress, desc="eval")
+    tick = bar.update
+    results = run_govqa(engine, questions, scorer, tick)
+    if options.baselines:
+        retriever = engine.retriever
+        results += run_retrieval_baseline(
+            "dense-only",
+            lambda q: retriever.dense_only(engine.embedder.embed([q.question])[0], 10),
+            questions,
+            scorer,
+            tick,
+        )
+        results += run_retrieval_baseline(
+            "bm25-only", lambda q: retriever.lexical_only(q.question, 10), questions, scorer, tick
+        )
+        results += run_llama_index_baseline(engine, questions, scorer, tick)
+    if options.answers:
+        answers = load_external_answers(options.answers)
+        results += run_external(options.answers_name, answers, questions, scorer)
+    bar.close()
+    support = (
+        support_scorer_accuracy(engine, options.support_set)
+        if options.support_set and options.support_set.exists()
+        else None
+    )
+    meta = {
+        "gold": str(options.gold),
+        "questions": len(questions),
+        "index": str(settings.index_dir),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "missing_evidence": missing,
+        "llm": bool(settings.llm_url and settings.llm_model),
+    }
+    return build_report(results, support, meta)
+
+
+def load_report(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
