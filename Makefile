@@ -46,6 +46,7 @@ test: $(INSTALLED) browser
 	$(BIN)/pytest -q
 
 eval: $(INSTALLED)
+	$(BIN)/govqa eval --out reports/eval
 	$(BIN)/govqa eval --cleaning-set data/eval/cleaning/lines.jsonl
 	$(BIN)/govqa eval --cleaning-set data/eval/cleaning/heldout.jsonl
 

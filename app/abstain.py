@@ -9,23 +9,41 @@ the answer would be made up, so the system says the sources do not answer.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from app.lexical import tokenize
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_NUMBER = re.compile(r"(?<![\w=])\d[\d,.]*\b")
 _NAME = re.compile(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*\b")
-_QUANTITY = re.compile(
-    r"\bhow (much|many|large|big|long)\b|"
-    r"\b(what|which) (was|were|is|are) the (total |annual |overall )?"
-    r"(budget|cost|amount|spending|number|share|percentage|rate|turnout|salary|salaries|"
-    r"population|revenue|size|figure|funding|expenditure|price|value|count)\b|"
-    r"\b(budget|cost|spending|funding|expenditure|turnout|percentage|salary) "
-    r"(of|in|for|was|were)\b|"
-    r"\b\w+['’]s (\w+[- ])?(budget|cost|spending|funding|expenditure|turnout|salary)\b",
+_MARKUP = re.compile(r"<[^>]*>")
+# the nouns are matched in lower case only: "the Participatory Budget Council" is a name
+# Only a figure asked for up front counts ("What was X's budget", "How much did ..."), not
+# one inside a clause ("what rules decided how much money went where"). Nouns are matched
+# in lower case only: "the Participatory Budget Council" is a name.
+_LEAD = r"^(?i:what|which)(?:\s+\S+){0,4}?\s+"
+_MONEY_QUESTION = re.compile(
+    r"^(?i:by )?(?i:how much)\b|" + _LEAD + r"(budget|cost|spending|funding|expenditure|price|"
+    r"salary|salaries|revenue|allocation|amount|grant|fee|wage|loan)s?\b(?!-)"
+)
+_RATE_QUESTION = re.compile(
+    r"^(?i:by )?(?i:how much of)\b|^(?i:by )?(?i:how much)\b.*\b(rate|percentage|share)s?\b|"
+    + _LEAD
+    + r"(rate|percentage|share|turnout|proportion|"
+    r"ratio|portion|fraction|weight|weighting)s?\b(?!-)"
+)
+_COUNT_QUESTION = re.compile(r"\bhow many ([a-z-]+)", re.I)
+_MONEY = re.compile(
+    r"[$€£¥₹฿₱]|\b(US\$|USD|EUR|GBP|Rp|KSh|R\$|baht|pesos?|rupees?|dollars?|euros?|pounds?|"
+    r"yen|francs?|shillings?|won|reais|real|million|billion|trillion|thousand|lakh|crore)\b",
     re.I,
 )
-_DIGITS_OR_QUANTITY_WORDS = re.compile(
-    r"\d|\b(half|third|quarter|twice|double|percent|million|billion|thousand|hundred|"
-    r"dozen|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b",
+_PERCENT = re.compile(
+    r"\d\s?%|\bper ?cent\b|\bpercentage points?\b|\b(half|third|quarter|fifth|tenth)s?\b", re.I
+)
+_COUNT_WORDS = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+    r"thousands?|millions?)\b",
     re.I,
 )
 # capitalised words that start questions or are generic, not names of places or cases
@@ -39,45 +57,115 @@ _NOT_NAMES = frozenset(
 )
 
 
-def asks_for_quantity(question: str) -> bool:
-    return bool(_QUANTITY.search(question))
+@dataclass
+class Figure:
+    """The kind of figure a question asks for, if any, and how to recognise one."""
+
+    kind: str  # "money", "rate", "count" or ""
+    unit: str = ""  # for "how many X": X, which the answer must count
+
+
+def asked_figure(question: str) -> Figure:
+    if _RATE_QUESTION.search(question):
+        return Figure("rate")
+    if _MONEY_QUESTION.search(question):
+        return Figure("money")
+    count = _COUNT_QUESTION.search(question)
+    if count:
+        # "how many categories": the answer must count categories; "how many attended"
+        # names no unit (a plural noun is the best offline sign of one)
+        unit = count.group(1) if count.group(1).lower().endswith("s") else ""
+        return Figure("count", unit)
+    return Figure("")
+
+
+def _non_year_number(sentence: str) -> bool:
+    return any(not _YEAR.fullmatch(n) for n in _NUMBER.findall(sentence))
+
+
+def gives_figure(sentence: str, figure: Figure) -> bool:
+    """Whether a sentence states the kind of figure asked for (a year alone is not one)."""
+    if figure.kind == "money":
+        return bool(_MONEY.search(sentence)) and bool(re.search(r"\d", sentence))
+    if figure.kind == "rate":
+        return bool(_PERCENT.search(sentence))
+    if figure.kind == "count":
+        has_number = _non_year_number(sentence) or bool(_COUNT_WORDS.search(sentence))
+        unit = {t[:5] for t in tokenize(figure.unit)}
+        return has_number and (not unit or bool(unit & {t[:5] for t in tokenize(sentence)}))
+    return True
 
 
 def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
     """Capitalised words of the question missing from `vocabulary` (a city, a programme, a
-    person the retrieved passages do not cover)."""
+    person the retrieved passages do not cover). The question's first word is capitalised
+    anyway, and a derived form counts as known ("Rwandan" for "Rwanda")."""
     found = []
-    for match in _NAME.finditer(question):
+    stems = {w[:n] for w in vocabulary for n in range(5, min(len(w), 12) + 1)}
+    for match in _NAME.finditer(_MARKUP.sub(" ", question)):
+        if not question[: match.start()].strip(" \"'“‘(¿¡"):
+            continue
         word = match.group(0).removesuffix("'s").removesuffix("’s")
         if word.lower() in _NOT_NAMES:
             continue
         parts = [p for p in re.split(r"[-’']", word.lower()) if p]
-        if parts and not all(p in vocabulary for p in parts):
+        if parts and not all(p in vocabulary or _derived(p, stems) for p in parts):
             found.append(word)
     return found
 
 
-def coverage_gaps(
-    question: str, answer_sentences: list[str], evidence_texts: list[str]
-) -> list[str]:
+def _derived(word: str, stems: set[str]) -> bool:
+    return len(word) >= 6 and word[: max(5, len(word) - 3)] in stems
+
+
+def words_of(texts: list[str]) -> set[str]:
+    return {w.lower() for w in re.findall(r"[^\W\d_]+", " ".join(texts))}
+
+
+@dataclass
+class Cited:
+    """An answer sentence with what the check needs of its source: the passage, the
+    document's labels (title, place, country) and the years the case covers."""
+
+    sentence: str
+    passage: str
+    labels: str
+    period: tuple[int, int] | None
+
+
+def coverage_gaps(question: str, answer: list[Cited], known_words: set[str]) -> list[str]:
     """What the question needs that is missing, in words a reader understands; [] if none.
 
-    - a year or number of the question that appears in none of the retrieved passages,
-    - a name none of the passages mentions (retrieval found nothing about it, so anything
-      said would be about something else: "participatory budgeting in New York" answered
-      from Porto Alegre),
-    - a figure asked for ("how much", "the budget of") while no answer sentence has one.
+    - a year outside the periods of the cases cited that their passages never mention
+      (Kalasin's 2017 article says nothing of 2019), or another number they never mention,
+    - a name that neither the retrieved passages nor their documents' titles mention,
+    - a figure asked for ("how much", "the budget of", "how many X") that no answer
+      sentence states, or states only for another place than the one asked about.
     """
     gaps: list[str] = []
-    evidence = " ".join(evidence_texts)
-    vocabulary = {w.lower() for w in re.findall(r"[^\W\d_]+", evidence)}
-    for number in sorted(set(_YEAR.findall(question)) | set(_NUMBER.findall(question))):
-        if number not in evidence:
-            gaps.append(f"nothing in the passages mentions {number}")
-    for name in unknown_names(question, vocabulary):
+    plain = _MARKUP.sub(" ", question)
+    cited = " ".join(c.passage for c in answer)
+    for year in sorted(set(_YEAR.findall(plain))):
+        covered = any(c.period and c.period[0] <= int(year) <= c.period[1] for c in answer)
+        if year not in cited and not covered:
+            gaps.append(f"the passages found never mention {year}")
+    for number in sorted(set(_NUMBER.findall(plain)) - set(_YEAR.findall(plain))):
+        if number not in cited:
+            gaps.append(f"the passages found never mention {number}")
+    for name in unknown_names(question, known_words):
         gaps.append(f"no passage found mentions {name}")
-    if asks_for_quantity(question) and not any(
-        _DIGITS_OR_QUANTITY_WORDS.search(s) for s in answer_sentences
-    ):
-        gaps.append("the question asks for a figure and no passage gives one")
+    figure = asked_figure(plain)
+    if figure.kind:
+        names = {n.lower() for n in unknown_names(question, set())}
+        if not any(gives_figure(c.sentence, figure) and _about(c, names) for c in answer):
+            gaps.append(f"the question asks for a figure ({figure.kind}) and no passage gives one")
     return gaps
+
+
+def _about(cited: Cited, names: set[str]) -> bool:
+    """A figure answers for the place asked about only if its sentence or its document
+    names it (Indonesia's budget is no answer to a question about Turkana)."""
+    if not names:
+        return True
+    words = words_of([cited.sentence, cited.labels])
+    return any(all(p in words for p in re.split(r"[-’']", n) if p) for n in names)

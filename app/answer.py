@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.abstain import coverage_gaps
+from app.abstain import Cited, asked_figure, coverage_gaps, gives_figure, words_of
 from app.cite import passage_sentences
 from app.lexical import tokenize
-from app.records import Answer, AnswerSentence, Evidence, RelatedCase, Source
+from app.records import Answer, AnswerSentence, Evidence, RelatedCase, Source, case_period
 from ingest.embed import Embedder
 from ingest.settings import Settings
 
@@ -38,7 +38,10 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)?|^[^()]*\)")
 
 def is_statement(sentence: str) -> bool:
     """A full sentence worth quoting: ends like a sentence (not a heading or title) and has
-    six or more words outside parenthetical citations."""
+    six or more words outside parenthetical citations. Thai has no full stop and no spaces
+    between words, so a Thai sentence counts when it has 25 or more Thai letters."""
+    if is_thai(sentence):
+        return len(re.findall(r"[\u0e00-\u0e7f]", sentence)) >= 25
     if not re.search(r"[.!?][\"'”’]?$", sentence.strip()):
         return False
     if sentence.count("(") != sentence.count(")"):  # a fragment of a citation run
@@ -82,16 +85,28 @@ def rank_sentences(
     vectors: np.ndarray,
     ignore_terms: set[str] = frozenset(),
 ) -> np.ndarray:
-    """Score per candidate: 0.6 meaning + 0.3 shared terms + 0.1 passage rank.
+    """Score per candidate: 0.6 meaning + 0.3 shared terms + 0.1 passage rank, plus a
+    bonus for stating the kind of figure the question asks for.
 
     Terms of the case's own name are left out of the overlap: in a question about Porto
     Alegre every Porto Alegre sentence shares them, so they say nothing about relevance.
+    MiniLM reads Thai as unknown tokens, so a Thai question is ranked on shared words.
     """
-    cosine = vectors @ rank_vector
     q_terms = prefixes(question) - ignore_terms
     overlap = np.array([len(q_terms & prefixes(c.text)) / max(1, len(q_terms)) for c in candidates])
     prior = np.array([1.0 / (c.evidence + 1) for c in candidates])
-    return 0.6 * cosine + 0.3 * overlap + 0.1 * prior
+    figure = asked_figure(question)
+    bonus = np.array(
+        [0.15 if figure.kind and gives_figure(c.text, figure) else 0.0 for c in candidates]
+    )
+    if is_thai(question):
+        return 0.8 * overlap + 0.2 * prior + bonus
+    return 0.6 * (vectors @ rank_vector) + 0.3 * overlap + 0.1 * prior + bonus
+
+
+def is_thai(text: str) -> bool:
+    letters = re.findall(r"[^\W\d_]", text)
+    return bool(letters) and sum("\u0e00" <= ch <= "\u0e7f" for ch in letters) > len(letters) / 2
 
 
 def extractive_answer(
@@ -115,7 +130,12 @@ def extractive_answer(
     if not candidates:
         return abstention(question, ["no passage matches the question"])
     vectors = embedder.embed([c.text for c in candidates])
-    if float((vectors @ question_vector).max()) < settings.abstain_threshold:
+    if is_thai(question):
+        terms = prefixes(question)
+        closeness = max(len(terms & prefixes(c.text)) / max(1, len(terms)) for c in candidates)
+    else:
+        closeness = float((vectors @ question_vector).max())
+    if closeness < settings.abstain_threshold:
         return abstention(question, ["no passage is close to the question"])
     rank_vector = question_vector if rank_vector is None else rank_vector
     score = rank_sentences(question, rank_vector, candidates, vectors, ignore_terms)
@@ -137,11 +157,17 @@ def extractive_answer(
         picked.append(int(j))
         per_doc[doc] = per_doc.get(doc, 0) + 1
 
-    gaps = coverage_gaps(
-        question,
-        [candidates[j].text for j in picked],
-        [ev.chunk.text for ev in evidence],
+    known = words_of(
+        [ev.chunk.text for ev in evidence]
+        + [f"{m.title} {m.place} {m.country}" for m in (ev.chunk.metadata for ev in evidence)]
     )
+    answer = []
+    for j in picked:
+        chunk = evidence[candidates[j].evidence].chunk
+        meta = chunk.metadata
+        labels = f"{meta.title} {meta.place} {meta.country}"
+        answer.append(Cited(candidates[j].text, chunk.text, labels, case_period(meta)))
+    gaps = coverage_gaps(question, answer, known)
     if gaps:
         return abstention(question, gaps)
 

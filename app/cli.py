@@ -134,14 +134,61 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from eval.cleaning import score_cleaning
+    """Score the cleaner (--cleaning-set) or the answering system on a gold set."""
+    if args.cleaning_set:
+        from eval.cleaning import score_cleaning
 
-    scores = score_cleaning(args.cleaning_set)
-    data = scores.to_dict()
-    errors = data.pop("errors")
-    print(json.dumps(data, indent=2))
-    for row in errors[:20]:
-        print(f"miss: {row['label']}: {row['text'][:80]!r} -> {row['out'][:80]!r}")
+        data = score_cleaning(args.cleaning_set).to_dict()
+        errors = data.pop("errors")
+        print(json.dumps(data, indent=2))
+        for row in errors[:20]:
+            print(f"miss: {row['label']}: {row['text'][:80]!r} -> {row['out'][:80]!r}")
+        return EXIT_OK
+    return _eval_gold(args)
+
+
+def _eval_gold(args: argparse.Namespace) -> int:
+    from eval.gold import GoldError
+    from eval.harness import EvalOptions, load_report, run_eval
+    from eval.report import compare_reports, markdown_report, write_report
+    from ingest.pipeline import ingest
+
+    for path in (args.gold, args.answers, args.compare, args.corpus):
+        if path is not None and not path.exists():
+            error(f"{path}: no such file or directory")
+            return EXIT_USAGE
+    settings = _settings(args)
+    if args.corpus is not None and args.index_dir is None:
+        # a user's own corpus gets its own index, so the chat's index is left alone
+        slug = "".join(c if c.isalnum() else "-" for c in args.corpus.resolve().name)
+        settings = settings.model_copy(update={"index_dir": Path(".govqa-eval") / slug})
+    corpus = args.corpus or settings.corpus_dir
+    report_ingest = ingest([corpus], settings, sync=True)
+    for outcome in report_ingest.skipped:
+        print(f"skipped: {outcome.path}: {outcome.reason}", file=sys.stderr)
+    options = EvalOptions(
+        gold=args.gold,
+        answers=args.answers,
+        answers_name=args.answers_name,
+        baselines=not args.no_baselines,
+        limit=args.limit,
+    )
+    try:
+        report = run_eval(settings, options)
+    except GoldError as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    paths = write_report(report, args.out)
+    print(markdown_report(report))
+    if report["meta"]["missing_evidence"]:
+        print("gold evidence not found in the index:", file=sys.stderr)
+        for line in report["meta"]["missing_evidence"]:
+            print(f"  {line}", file=sys.stderr)
+    if args.compare is not None:
+        print("Changes against", args.compare)
+        for line in compare_reports(report, load_report(args.compare)) or ["(none)"]:
+            print(f"  {line}")
+    print("wrote " + ", ".join(str(p) for p in paths))
     return EXIT_OK
 
 
@@ -172,8 +219,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_chat)
 
-    p = sub.add_parser("eval", help="score the cleaner on the labelled line set")
-    p.add_argument("--cleaning-set", type=Path, default=Path("data/eval/cleaning/lines.jsonl"))
+    p = sub.add_parser("eval", help="score answers and retrieval on a gold question set")
+    p.add_argument("--gold", type=Path, default=Path("data/eval/gold.jsonl"))
+    p.add_argument("--corpus", type=Path, help="corpus the gold set is about (default: ours)")
+    p.add_argument("--answers", type=Path, help="another system's answers to score too")
+    p.add_argument("--answers-name", default="external", help="its name in the report")
+    p.add_argument("--out", type=Path, default=Path("reports/eval"), help="report folder")
+    p.add_argument("--compare", type=Path, help="an earlier report.json: print the deltas")
+    p.add_argument("--limit", type=int, help="a quick run on this many questions")
+    p.add_argument("--no-baselines", action="store_true", help="skip the baseline systems")
+    p.add_argument("--cleaning-set", type=Path, help="score the cleaner on a labelled line set")
+    _add_common(p)
     p.set_defaults(func=cmd_eval)
     return parser
 

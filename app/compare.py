@@ -46,7 +46,7 @@ ASPECTS: dict[str, tuple[str, str]] = {
     ),
 }
 COMPARE_WORDS = re.compile(
-    r"\b(compare|comparing|comparison|versus|vs\.?|contrast|differ|differences?|"
+    r"\b(compare|compared|comparing|comparison|versus|vs\.?|contrast|differ|differences?|"
     r"side by side|similarities)\b",
     re.I,
 )

@@ -8,6 +8,7 @@ with the extractive answer as the fallback).
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Iterator
@@ -189,15 +190,18 @@ class Engine:
         k: int | None = None,
     ) -> list[Evidence]:
         """The evidence `stream` answers from (the evaluation scores it at k=10); for a
-        comparison, the passages its table cites."""
+        comparison, each case's best passages for the question, taken in turn."""
         plan = self.plan(question, context)
         if plan.compare:
-            return [
-                Evidence(self.retriever.chunk(s.chunk_id), 1.0)
-                for s in self._comparison(
-                    question, plan.compare, question_aspect(plan.inner)
-                ).sources
-            ][:k]
+            # each compared case searched for the question's own point, interleaved
+            per_case = [
+                self.retriever.search(
+                    plan.inner, filters, k=k, vector=plan.inner_vector, scope={doc_id}
+                )
+                for doc_id in plan.compare
+            ]
+            mixed = [ev for rank in itertools.zip_longest(*per_case) for ev in rank if ev]
+            return mixed[:k] if k else mixed
         return self._evidence(plan, filters, k)
 
     def _case_label(self, doc_ids: list[str]) -> str:

@@ -59,6 +59,18 @@ def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
     }
 
 
+_SEVERAL_CASES = re.compile(
+    r"\b(cases|examples|precedents|cities|towns|countries|municipalities|regions|"
+    r"programmes|programs|initiatives|places|governments|councils|where else|"
+    r"which (city|town|country|municipality|government|programme|program))\b",
+    re.I,
+)
+
+
+def asks_for_several_cases(question: str) -> bool:
+    return bool(_SEVERAL_CASES.search(question))
+
+
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int) -> dict[str, float]:
     """Cormack et al.'s RRF: robust to the different score scales of BM25 and cosine."""
     fused: dict[str, float] = defaultdict(float)
@@ -136,18 +148,23 @@ class Retriever:
         question: str,
         filters: Filters | None = None,
         k: int | None = None,
-        per_document: int = 2,
+        per_document: int | None = None,
         vector: np.ndarray | None = None,
         scope: set[str] | None = None,
     ) -> list[Evidence]:
         """Best chunks for the question; pass `vector` when the caller already embedded it.
 
         `scope` limits the search to those documents (a follow-up's case, a comparison
-        row); without it, cases the question names become the scope.
+        row); without it, cases the question names become the scope. `per_document` caps
+        chunks per document; by default 2 when the question asks about cases in the plural
+        ("which cities ...", "cases of ..."), so several cases answer, and no cap otherwise,
+        since one case's answer often spans several passages.
         """
         self._refresh()
         assert self._lexical is not None
         k = k or self.settings.top_k
+        if per_document is None:
+            per_document = 2 if asks_for_several_cases(question) else k
         filters = filters or Filters()
         allowed = (
             {i for i, c in self._chunks.items() if filters.matches(c)} if filters.active else None

@@ -3,6 +3,8 @@ top-k answerer, and answers produced elsewhere, all scored by the same functions
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -205,7 +207,8 @@ def llama_index_retriever(engine: Engine, k: int = 10) -> Callable[[str], list[E
         async def _aget_query_embedding(self, query: str) -> list[float]:
             return self._get_query_embedding(query)
 
-    LlamaSettings.llm = None
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints a notice about MockLLM
+        LlamaSettings.llm = None
     index = VectorStoreIndex.from_vector_store(
         engine.retriever.index.store, embed_model=MiniLM(model_name="minilm")
     )
@@ -277,4 +280,3 @@ def run_external(
         scorer.answer(result, q, answer)
         results.append(result)
     return results
-

@@ -13,7 +13,10 @@ from ingest.records import Chunk, CleanText, Interview
 _THAI = re.compile(r"[\u0E00-\u0E7F]")
 # A sentence ends at . ! ? (or Thai space runs) followed by space and an opening capital,
 # digit, quote or bracket; abbreviations such as "O.", "e.g." and "B.E.2560." are kept whole.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u0E00-\u0E7F])")
+_BOUNDARY = re.compile(
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u0E00-\u0E7F])"
+    r"|(?<=[\u0E00-\u0E7F])\s+(?=[\u0E00-\u0E7F])"  # Thai marks sentence ends with a space
+)
 _ABBREV = re.compile(
     r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Vol|Fig|al|etc|vs|cf|e\.g|i\.e|Inc|Ltd|Co|Jr|Sr"
     r"|Gov|Rep|Sen|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|B\.E|C\.E|A\.D|U\.S|pp|p))\.$"
