@@ -153,6 +153,9 @@ def _eval_gold(args: argparse.Namespace) -> int:
     from eval.report import compare_reports, markdown_report, write_report
     from ingest.pipeline import ingest
 
+    if args.only_answers and not args.answers:
+        error("--only-answers needs --answers FILE")
+        return EXIT_USAGE
     for path in (args.gold, args.answers, args.compare, args.corpus):
         if path is not None and not path.exists():
             error(f"{path}: no such file or directory")
@@ -171,6 +174,8 @@ def _eval_gold(args: argparse.Namespace) -> int:
         answers=args.answers,
         answers_name=args.answers_name,
         baselines=not args.no_baselines,
+        ours=not args.only_answers,
+        support_set=None if args.no_support_check else EvalOptions.support_set,
         limit=args.limit,
     )
     try:
@@ -228,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", type=Path, help="an earlier report.json: print the deltas")
     p.add_argument("--limit", type=int, help="a quick run on this many questions")
     p.add_argument("--no-baselines", action="store_true", help="skip the baseline systems")
+    p.add_argument("--only-answers", action="store_true", help="score only the --answers file")
+    p.add_argument(
+        "--no-support-check",
+        action="store_true",
+        help="skip measuring the support scorer on data/eval/support.jsonl",
+    )
     p.add_argument("--cleaning-set", type=Path, help="score the cleaner on a labelled line set")
     _add_common(p)
     p.set_defaults(func=cmd_eval)

@@ -16,6 +16,16 @@ from ingest.lexicon import english_words
 from ingest.settings import Settings
 from ingest.store import Catalog, StoredChunk, VectorIndex
 
+# words that form place names but name nothing on their own
+_GENERIC_PARTS = frozenset(
+    re.findall(
+        r"\w+",
+        "north south east west northern southern eastern western new old city town county "
+        "province state states united republic kingdom saint great upper lower central "
+        "capital district region municipality metropolitan greater",
+    )
+)
+
 
 def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
     """Distinctive names per document: capitalised phrases of its place and title whose
@@ -47,7 +57,8 @@ def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
             kept = [w for w in words if proper(w)]
             if kept and len(kept) == len(words):
                 found.add(" ".join(kept))
-            found.update(w for w in kept if len(w) >= 4)
+            if len(words) > 1:  # "Porto" of "Porto Alegre", not "South" of "South Korea"
+                found.update(w for w in kept if len(w) >= 4 and w.lower() not in _GENERIC_PARTS)
         names[doc_id] = found
     owners: dict[str, set[str]] = defaultdict(set)
     for doc_id, doc_names in names.items():
@@ -133,11 +144,16 @@ class Retriever:
         words = english_words()
         found: dict[str, set[str]] = {}
         for doc_id, names in self._names.items():
-            # "Governance" names a case only when written as a name; "kalasin" always does
+            # "Governance" names a case only when written as a name; "kalasin" always does;
+            # "Kenyan counties" names Kenya's case as much as "Kenya" does
             hits = {
                 n
                 for n in names
-                if re.search(rf"\b{re.escape(n)}\b", question, 0 if n.lower() in words else re.I)
+                if re.search(
+                    rf"\b{re.escape(n)}(?:n|ns|an|ans|ian|ians|ese)?\b",
+                    question,
+                    0 if n.lower() in words else re.I,
+                )
             }
             if hits:
                 found[doc_id] = hits
@@ -173,7 +189,7 @@ class Retriever:
         if focused:
             in_focus = {i for i, c in self._chunks.items() if c.doc_id in focused}
             allowed = in_focus if allowed is None else allowed & in_focus
-            per_document = k
+            per_document = -(-k // len(focused))  # several named cases share the evidence
         depth = self.settings.candidates_k * (4 if allowed is not None else 1)
         if vector is None:
             vector = self.embedder.embed([question])[0]

@@ -30,6 +30,7 @@ class EvalOptions:
     answers: Path | None = None  # score another system's answers too
     answers_name: str = "external"
     baselines: bool = True
+    ours: bool = True  # run govqa itself (off: only score the --answers file)
     limit: int | None = None  # every n-th question, for a quick run
     support_set: Path | None = DEFAULT_SUPPORT
     progress: bool = True
@@ -53,18 +54,18 @@ def support_scorer_accuracy(engine: Engine, path: Path) -> dict:
 
 
 def sample(questions: list[GoldQuestion], limit: int | None) -> list[GoldQuestion]:
-    """Every type represented: take questions round-robin across types up to `limit`,
-    keeping follow-ups with the questions they follow."""
+    """A quick run's questions: each type in its share of the set (at least two of each),
+    spread evenly through the file, with follow-ups kept with the questions they follow."""
     if not limit or limit >= len(questions):
         return questions
     by_type: dict[str, list[GoldQuestion]] = {}
     for q in questions:
         by_type.setdefault(q.type, []).append(q)
     picked: list[GoldQuestion] = []
-    while len(picked) < limit and any(by_type.values()):
-        for rows in by_type.values():
-            if rows and len(picked) < limit:
-                picked.append(rows.pop(0))
+    for rows in by_type.values():
+        want = min(len(rows), max(2, round(limit * len(rows) / len(questions))))
+        step = len(rows) / want
+        picked += [rows[int(i * step)] for i in range(want)]
     ids = {q.id for q in picked}
     by_id = {q.id: q for q in questions}
     for q in list(picked):
@@ -83,10 +84,10 @@ def run_eval(settings: Settings, options: EvalOptions) -> dict:
     texts = {Path(d.path).name: d.text for d in engine.documents()}
     missing = missing_evidence(questions, texts)
     scorer = Scorer(engine)
-    runs = 1 + (3 if options.baselines else 0)
+    runs = int(options.ours) + (3 if options.baselines else 0)
     bar = tqdm(total=len(questions) * runs, disable=not options.progress, desc="eval")
     tick = bar.update
-    results = run_govqa(engine, questions, scorer, tick)
+    results = run_govqa(engine, questions, scorer, tick) if options.ours else []
     if options.baselines:
         retriever = engine.retriever
         results += run_retrieval_baseline(

@@ -70,7 +70,14 @@ def test_answers_from_another_system_are_scored_with_the_same_metrics(corpus_set
     answers = ROOT / "docs" / "examples" / "answers.jsonl"
     report = run_eval(
         corpus_settings,
-        EvalOptions(answers=answers, answers_name="other", baselines=False, progress=False),
+        EvalOptions(
+            answers=answers,
+            answers_name="other",
+            baselines=False,
+            ours=False,
+            support_set=None,
+            progress=False,
+        ),
     )
     other = {q["id"]: q for q in report["questions"] if q["system"] == "other"}
     assert set(other) == {"q001", "q002", "q124"}
@@ -113,6 +120,7 @@ def test_own_corpus_and_gold_from_the_command_line(tmp_path):
         "--out",
         str(out),
         "--no-baselines",
+        "--no-support-check",
     ]
     first = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert first.returncode == 0, first.stderr
@@ -182,7 +190,9 @@ def test_eval_runs_against_the_llm_path(corpus_settings):
         settings = corpus_settings.model_copy(
             update={"llm_url": server.url, "llm_model": "fake", "llm_timeout_s": 10.0}
         )
-        report = run_eval(settings, EvalOptions(limit=8, baselines=False, progress=False))
+        report = run_eval(
+            settings, EvalOptions(limit=6, baselines=False, support_set=None, progress=False)
+        )
     assert report["meta"]["llm"] is True
     assert server.requests  # the answers came from the model
     ours = report["systems"]["govqa"]
