@@ -108,7 +108,10 @@ def chunk_document(
         new_part = boundary(span[0]) != boundary(current[0][0]) if current else False
         if new_part and words < 30 and boundary(span[0])[1] == boundary(current[0][0])[1]:
             new_part = False  # a heading-only chunk joins the section it introduces
-        if current and (words + n > max_words or new_part):
+        # measured on the joined text: Thai counts per character, which does not add up
+        # piece by piece
+        too_long = current and word_count(clean.text[current[0][0] : span[1]]) > max_words
+        if current and (too_long or new_part):
             groups.append(current)
             carry = current[-overlap_sentences:] if overlap_sentences else []
             if carry and boundary(carry[0][0]) != boundary(span[0]):

@@ -22,7 +22,7 @@ from ingest.settings import Settings
 from ingest.store import Catalog, VectorIndex
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 class IngestBusy(Exception):
