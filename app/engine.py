@@ -135,6 +135,9 @@ class Engine:
             )
             if not answer.abstained and self._llm_configured():
                 answer = yield from self._llm(question, evidence, answer)
+            elif not answer.abstained:
+                for i in range(1, len(answer.sentences)):  # the chat shows it as it grows
+                    yield Update(" ".join(f"{s.text} [{s.source}]" for s in answer.sentences[:i]))
             if answer.abstained:
                 nearby = self.retriever.search(
                     question, filters, k=8, per_document=1, vector=plan.vector, scope=set()
