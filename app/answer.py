@@ -46,7 +46,21 @@ def is_statement(sentence: str) -> bool:
         return False
     if sentence.count("(") != sentence.count(")"):  # a fragment of a citation run
         return False
+    if _share_in_parentheses(sentence) > 0.5:  # a run of interview citations
+        return False
     return len(_PARENTHETICAL.sub(" ", sentence).split()) >= 6
+
+
+def _share_in_parentheses(sentence: str) -> float:
+    depth, inside = 0, 0
+    for ch in sentence:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth:
+            inside += 1
+    return inside / max(1, len(sentence))
 
 
 def prefixes(text: str) -> set[str]:
@@ -205,10 +219,10 @@ def related_cases(
     for ev in evidence:
         if ev.chunk.doc_id in seen or len(related) >= limit:
             continue
+        cands = candidate_sentences([ev])
+        if not cands:  # e.g. a passage of interview citations: try the case's next passage
+            continue
         seen.add(ev.chunk.doc_id)
-        cands = candidate_sentences([ev]) or [
-            Candidate(0, 0, len(ev.chunk.text), " ".join(ev.chunk.text.split()[:40]))
-        ]
         cosine = embedder.embed([c.text for c in cands]) @ question_vector
         best = cands[int(np.argmax(cosine))]
         source = make_source(first_source + len(sources), ev)

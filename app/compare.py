@@ -86,15 +86,14 @@ def compare_cases(
         case = meta.place or meta.title or chunks[0].path
         cells: dict[str, Cell] = {name: Cell() for name in aspects}
         if candidates:
+            sections = sentence_sections(chunks, candidates)
             sims = embedder.embed([c.text for c in candidates]) @ aspect_vectors.T
             used: set[int] = set()
             for a, (name, (_, heading)) in enumerate(aspects.items()):
                 bonus = np.array(
                     [
-                        HEADING_BONUS
-                        if re.search(heading, chunks[c.evidence].section, re.I)
-                        else 0.0
-                        for c in candidates
+                        HEADING_BONUS if re.search(heading, section, re.I) else 0.0
+                        for section in sections
                     ]
                 )
                 score = sims[:, a] + bonus
@@ -108,6 +107,31 @@ def compare_cases(
                     break
         rows.append(ComparisonRow(chunks[0].doc_id, case, cells))
     return Comparison(list(aspects), rows), list(sources.values())
+
+
+_HEADING_LINE = re.compile(r"^[^\n.!?:;]{2,60}$")
+
+
+def sentence_sections(chunks: list[StoredChunk], candidates: list[Candidate]) -> list[str]:
+    """The heading each candidate sentence sits under. A chunk records one section (that of
+    its last sentence), but a chunk can start in the previous section, so headings are
+    followed through the chunks in order."""
+    current = ""
+    by_chunk: dict[int, list[tuple[int, str]]] = {}
+    for i, chunk in enumerate(chunks):
+        marks = [(0, current)]
+        for paragraph in re.finditer(r"[^\n]+", chunk.text):
+            line = paragraph.group(0).strip()
+            if _HEADING_LINE.match(line) and len(line.split()) <= 8:
+                marks.append((paragraph.start(), line))
+        by_chunk[i] = marks
+        current = chunk.section or marks[-1][1]
+    out = []
+    for c in candidates:
+        out.append(
+            next(title for start, title in reversed(by_chunk[c.evidence]) if start <= c.start)
+        )
+    return out
 
 
 def _cell(

@@ -140,7 +140,7 @@ class Engine:
                     yield Update(" ".join(f"{s.text} [{s.source}]" for s in answer.sentences[:i]))
             if answer.abstained:
                 nearby = self.retriever.search(
-                    question, filters, k=8, per_document=1, vector=plan.vector, scope=set()
+                    question, filters, k=12, per_document=2, vector=plan.vector, scope=set()
                 )
                 answer.related, answer.sources = related_cases(plan.vector, nearby, self.embedder)
             answer.focus = sorted(plan.scope) if plan.scope else _single_document(answer)
