@@ -168,8 +168,8 @@ def build_app(engine: Engine):
                 focus_line = gr.Markdown(elem_id="focus")
                 with gr.Row():
                     new = gr.Button("New topic", size="sm", elem_id="new-topic")
-                    up = gr.Button("👍 Helpful", size="sm", elem_id="vote-up")
-                    down = gr.Button("👎 Not helpful", size="sm", elem_id="vote-down")
+                    up = gr.Button("Helpful", size="sm", elem_id="vote-up")
+                    down = gr.Button("Not helpful", size="sm", elem_id="vote-down")
                     export_button = gr.Button("Export answer", size="sm", elem_id="export")
                 feedback_note = gr.Markdown(elem_id="feedback-note")
                 export_files = gr.File(
