@@ -92,6 +92,25 @@ def candidate_sentences(evidence: list[Evidence]) -> list[Candidate]:
     return out
 
 
+def shortlist(question: str, candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """The sentences worth embedding at query time (the costly step of answering): those
+    of the best passages and those sharing the most terms with the question."""
+    if len(candidates) <= limit:
+        return candidates
+    terms = prefixes(question)
+    keyed = sorted(
+        range(len(candidates)),
+        key=lambda i: (
+            -(
+                len(terms & prefixes(candidates[i].text)) / max(1, len(terms))
+                + 1.0 / (candidates[i].evidence + 2)
+            )
+        ),
+    )
+    keep = sorted(keyed[:limit])
+    return [candidates[i] for i in keep]
+
+
 def rank_sentences(
     question: str,
     rank_vector: np.ndarray,
@@ -140,10 +159,10 @@ def extractive_answer(
     `rank_vector` (default: the question's) orders sentences inside a named case; see
     Engine for why it may differ from the question.
     """
-    candidates = candidate_sentences(evidence)
+    candidates = shortlist(question, candidate_sentences(evidence), settings.answer_candidates)
     if not candidates:
         return abstention(question, ["no passage matches the question"])
-    vectors = embedder.embed([c.text for c in candidates])
+    vectors = embedder.embed_memo([c.text for c in candidates])
     if is_thai(question):
         terms = prefixes(question)
         closeness = max(len(terms & prefixes(c.text)) / max(1, len(terms)) for c in candidates)
@@ -223,7 +242,7 @@ def related_cases(
         if not cands:  # e.g. a passage of interview citations: try the case's next passage
             continue
         seen.add(ev.chunk.doc_id)
-        cosine = embedder.embed([c.text for c in cands]) @ question_vector
+        cosine = embedder.embed_memo([c.text for c in cands]) @ question_vector
         best = cands[int(np.argmax(cosine))]
         source = make_source(first_source + len(sources), ev)
         source.spans.append((best.start, best.end))

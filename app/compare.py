@@ -87,7 +87,7 @@ def compare_cases(
         cells: dict[str, Cell] = {name: Cell() for name in aspects}
         if candidates:
             sections = sentence_sections(chunks, candidates)
-            sims = embedder.embed([c.text for c in candidates]) @ aspect_vectors.T
+            sims = embedder.embed_memo([c.text for c in candidates]) @ aspect_vectors.T
             used: set[int] = set()
             for a, (name, (_, heading)) in enumerate(aspects.items()):
                 bonus = np.array(

@@ -78,7 +78,7 @@ class Engine:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings.model_path, self.settings.embed_batch_size)
+        return Embedder.from_settings(self.settings)
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -78,6 +78,9 @@ _SEVERAL_CASES = re.compile(
 )
 
 
+EXACT_SCOPE = 5000  # chunks; beyond this a scoped search over-fetches from Chroma instead
+
+
 def asks_for_several_cases(question: str) -> bool:
     return bool(_SEVERAL_CASES.search(question))
 
@@ -105,6 +108,7 @@ class Retriever:
         self._chunks: dict[str, StoredChunk] = {}
         self._names: dict[str, set[str]] = {}
         self._version = -1
+        self._vector_cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
@@ -117,6 +121,7 @@ class Retriever:
             self._lexical = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
             self._names = case_names(chunks)
             self._version = version
+            self._vector_cache.clear()
 
     def chunk(self, chunk_id: str) -> StoredChunk | None:
         self._refresh()
@@ -190,14 +195,9 @@ class Retriever:
             in_focus = {i for i, c in self._chunks.items() if c.doc_id in focused}
             allowed = in_focus if allowed is None else allowed & in_focus
             per_document = -(-k // len(focused))  # several named cases share the evidence
-        depth = self.settings.candidates_k * (4 if allowed is not None else 1)
         if vector is None:
             vector = self.embedder.embed([question])[0]
-        dense = [
-            (i, s)
-            for i, s in self.index.query(vector, depth)
-            if i in self._chunks and (allowed is None or i in allowed)
-        ]
+        dense = self._dense(vector, allowed)
         lexical = self._lexical.search(question, self.settings.candidates_k, allowed)
         fused = reciprocal_rank_fusion(
             [[i for i, _ in dense], [i for i, _ in lexical]], self.settings.rrf_k
@@ -219,6 +219,29 @@ class Retriever:
             if len(taken) >= k:
                 break
         return taken
+
+    def _dense(self, vector: np.ndarray, allowed: set[str] | None) -> list[tuple[str, float]]:
+        """Nearest committed chunks. Inside a small scope (a named case, a narrow filter)
+        every allowed chunk is scored exactly: an approximate top-N over the whole corpus
+        may hold none of them."""
+        k = self.settings.candidates_k
+        if allowed is not None and len(allowed) <= EXACT_SCOPE:
+            ids = sorted(allowed)
+            vectors = self._vectors(ids)
+            scored = [(i, float(vectors[i] @ vector)) for i in ids if i in vectors]
+            return sorted(scored, key=lambda pair: -pair[1])[:k]
+        depth = k * (4 if allowed is not None else 1)
+        return [
+            (i, s)
+            for i, s in self.index.query(vector, depth)
+            if i in self._chunks and (allowed is None or i in allowed)
+        ][:k]
+
+    def _vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        missing = [i for i in ids if i not in self._vector_cache]
+        if missing:
+            self._vector_cache.update(self.index.embeddings_for(missing))
+        return {i: self._vector_cache[i] for i in ids if i in self._vector_cache}
 
     def dense_only(self, vector: np.ndarray, k: int) -> list[Evidence]:
         """Baseline: the k nearest chunks by MiniLM cosine, nothing else."""

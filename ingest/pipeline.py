@@ -23,6 +23,9 @@ from ingest.store import Catalog, VectorIndex
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
 PIPELINE_VERSION = "6"
+# chunks gathered across files before embedding: big, length-sorted batches run faster,
+# while each file is still committed on its own
+EMBED_WINDOW = 256
 
 
 class IngestBusy(Exception):
@@ -111,7 +114,7 @@ def file_hash(path: Path, settings: Settings) -> str:
     digest = hashlib.sha256()
     digest.update(
         f"{PIPELINE_VERSION}|{settings.chunk_max_words}|"
-        f"{settings.chunk_overlap_sentences}|".encode()
+        f"{settings.chunk_overlap_sentences}|{settings.embed_backend}|".encode()
     )
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -145,23 +148,34 @@ def build_document(path: Path, shown: str, sha256: str, settings: Settings) -> D
     )
 
 
-def _store_document(doc: Document, catalog: Catalog, index: VectorIndex, embedder: Embedder) -> int:
-    """Vectors first, catalog commit second, stale vectors last (see ingest.store)."""
-    ids = [c.id for c in doc.chunks]
-    known = index.embeddings_for(ids)
-    missing = [c for c in doc.chunks if c.id not in known]
-    fresh = embedder.embed([c.text for c in missing]) if missing else None
-    by_id = dict(known)
-    if fresh is not None:
-        by_id.update({c.id: v for c, v in zip(missing, fresh, strict=True)})
-    if doc.chunks:
-        import numpy as np
+def _store_documents(
+    docs: list[Document], catalog: Catalog, index: VectorIndex, embedder: Embedder
+) -> list[int]:
+    """Embed the new passages of several documents in one length-sorted call (small
+    documents alone make small, slow batches), then store each document on its own:
+    vectors first, catalog commit second, stale vectors last (see ingest.store), so a
+    kill still leaves every file wholly old or wholly new. Returns embeddings per doc."""
+    import numpy as np
 
-        index.upsert(doc, np.stack([by_id[i] for i in ids]))
-    old = catalog.chunk_ids(doc.doc_id)
-    catalog.commit_document(doc)
-    index.delete(old - set(ids))
-    return len(missing)
+    known: dict[str, np.ndarray] = {}
+    for doc in docs:
+        known.update(index.embeddings_for([c.id for c in doc.chunks]))
+    missing: dict[str, str] = {}
+    for doc in docs:
+        missing.update({c.id: c.text for c in doc.chunks if c.id not in known})
+    if missing:
+        vectors = embedder.embed(list(missing.values()))
+        known.update(zip(missing, vectors, strict=True))
+    embedded = []
+    for doc in docs:
+        ids = [c.id for c in doc.chunks]
+        if ids:
+            index.upsert(doc, np.stack([known[i] for i in ids]))
+        old = catalog.chunk_ids(doc.doc_id)
+        catalog.commit_document(doc)
+        index.delete(old - set(ids))
+        embedded.append(sum(1 for i in set(ids) if i in missing))
+    return embedded
 
 
 def ingest(
@@ -182,18 +196,35 @@ def ingest(
     with index_lock(settings):
         catalog = Catalog(settings.catalog_path)
         index = VectorIndex(settings)
-        embedder = Embedder(settings.model_path, settings.embed_batch_size)
+        embedder = Embedder.from_settings(settings)
         try:
             orphans = index.all_ids() - catalog.chunk_ids()
             index.delete(orphans)  # leftovers of a run that was killed before its commit
             hashes = catalog.hashes()
             seen: set[str] = set()
+            pending: list[tuple[Document, str]] = []
+
+            def flush() -> None:
+                for outcome in _store_pending(pending, catalog, index, embedder):
+                    report.files.append(outcome)
+                    if progress:
+                        progress(outcome)
+                pending.clear()
+
             for path in _progress(files):
-                outcome = _ingest_file(path, settings, catalog, index, embedder, hashes)
-                seen.add(document_id(outcome.path))
-                report.files.append(outcome)
-                if progress:
-                    progress(outcome)
+                prepared = _prepare_file(path, settings, hashes)
+                if isinstance(prepared, FileOutcome):
+                    seen.add(document_id(prepared.path))
+                    report.files.append(prepared)
+                    if progress:
+                        progress(prepared)
+                    continue
+                doc, status = prepared
+                seen.add(doc.doc_id)
+                pending.append((doc, status))
+                if sum(len(d.chunks) for d, _ in pending) >= EMBED_WINDOW:
+                    flush()
+            flush()
             if sync:
                 report.files.extend(_remove_vanished(paths, seen, catalog, index))
         finally:
@@ -212,14 +243,11 @@ def _progress(files: list[Path]) -> Iterator[Path]:
     yield from tqdm(files, desc="ingest", unit="file", disable=None, leave=False)
 
 
-def _ingest_file(
-    path: Path,
-    settings: Settings,
-    catalog: Catalog,
-    index: VectorIndex,
-    embedder: Embedder,
-    hashes: dict[str, str],
-) -> FileOutcome:
+def _prepare_file(
+    path: Path, settings: Settings, hashes: dict[str, str]
+) -> FileOutcome | tuple[Document, str]:
+    """The file's outcome if there is nothing to store (unchanged, skipped), else its
+    Document and whether it is added or updated."""
     shown = display_path(path)
     if path.suffix.lower() not in READERS:
         return FileOutcome(shown, "skipped", reason=f"unsupported file type '{path.suffix}'")
@@ -230,22 +258,35 @@ def _ingest_file(
         if hashes.get(doc_id) == sha256:
             return FileOutcome(shown, "unchanged")
         doc = build_document(path, shown, sha256, settings)
-        embedded = _store_document(doc, catalog, index, embedder)
     except IngestError as exc:
         return FileOutcome(shown, "skipped", reason=exc.reason)
     except OSError as exc:
         return FileOutcome(shown, "skipped", reason=f"cannot read: {exc.strerror or exc}")
     except (ValueError, RecursionError, MemoryError, UnicodeError) as exc:
         return FileOutcome(shown, "skipped", reason=f"unreadable ({type(exc).__name__}: {exc})")
-    status = "updated" if doc_id in hashes else "added"
-    return FileOutcome(
-        shown,
-        status,
-        chunks=len(doc.chunks),
-        embedded=embedded,
-        dropped_lines=len(doc.dropped),
-        repaired_lines=len(doc.repaired),
-    )
+    return doc, ("updated" if doc_id in hashes else "added")
+
+
+def _store_pending(
+    pending: list[tuple[Document, str]],
+    catalog: Catalog,
+    index: VectorIndex,
+    embedder: Embedder,
+) -> list[FileOutcome]:
+    if not pending:
+        return []
+    embedded = _store_documents([d for d, _ in pending], catalog, index, embedder)
+    return [
+        FileOutcome(
+            doc.path,
+            status,
+            chunks=len(doc.chunks),
+            embedded=n,
+            dropped_lines=len(doc.dropped),
+            repaired_lines=len(doc.repaired),
+        )
+        for (doc, status), n in zip(pending, embedded, strict=True)
+    ]
 
 
 def _remove_vanished(

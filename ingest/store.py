@@ -268,7 +268,9 @@ class VectorIndex:
             settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
         )
         self.collection = self._client.get_or_create_collection(
-            settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            settings.vector_collection,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine"},
         )
         self.store = ChromaVectorStore(chroma_collection=self.collection)
 

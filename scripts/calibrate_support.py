@@ -37,7 +37,7 @@ def main() -> None:
     enforce_offline()
     rows = [json.loads(line) for line in SUPPORT_SET.read_text().splitlines() if line.strip()]
     settings = Settings()
-    scorer = SupportScorer(Embedder(settings.model_path, settings.embed_batch_size))
+    scorer = SupportScorer(Embedder.from_settings(settings))
     feats = scorer.features([(r["sentence"], r["passage"]) for r in rows])
     x = np.array([[f[k] for k in FEATURES] for f in feats])
     y = np.array([1.0 if r["supported"] else 0.0 for r in rows])
