@@ -97,7 +97,8 @@ class Catalog:
 
     def version(self) -> int:
         """Bumped by every commit, so caches built from the catalog know when to rebuild."""
-        row = self._db.execute("SELECT value FROM state WHERE key='version'").fetchone()
+        with self._lock:  # one connection serves the chat's worker threads: serialise
+            row = self._db.execute("SELECT value FROM state WHERE key='version'").fetchone()
         return int(row[0]) if row else 0
 
     def hashes(self) -> dict[str, str]:
@@ -200,19 +201,26 @@ class Catalog:
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             marks = ",".join("?" * len(part))
-            for row in self._db.execute(f"{self._CHUNK_SELECT} WHERE c.id IN ({marks})", part):
+            with self._lock:
+                rows = self._db.execute(
+                    f"{self._CHUNK_SELECT} WHERE c.id IN ({marks})", part
+                ).fetchall()
+            for row in rows:
                 found[row[0]] = self._chunk(row)
         return found
 
     def all_chunks(self) -> Iterator[StoredChunk]:
-        for row in self._db.execute(f"{self._CHUNK_SELECT} ORDER BY c.doc_id, c.ordinal"):
+        with self._lock:
+            rows = self._db.execute(f"{self._CHUNK_SELECT} ORDER BY c.doc_id, c.ordinal").fetchall()
+        for row in rows:
             yield self._chunk(row)
 
     def documents(self) -> list[StoredDocument]:
-        rows = self._db.execute(
-            "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) FROM documents d"
-            " ORDER BY d.path"
-        ).fetchall()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id)"
+                " FROM documents d ORDER BY d.path"
+            ).fetchall()
         return [
             StoredDocument(
                 doc_id=r[0],

@@ -1,0 +1,107 @@
+"""Load test of a running chat: N gradio clients asking questions on "/ask" until a deadline.
+
+.venv/bin/python scripts/bench_load.py http://127.0.0.1:7860/ --clients 16 --seconds 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import threading
+import time
+
+DEFAULT_QUESTIONS = [
+    "What made Kalasin's network succeed?",
+    "How did Porto Alegre decide on budget priorities?",
+    "Which cases used performance contracts for local officials?",
+    "Who took part in the citizens' assembly?",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run_load(
+    url: str,
+    clients: int = 16,
+    seconds: float = 60,
+    questions: list[str] | None = None,
+    max_requests: int = 20_000,
+) -> dict:
+    """`clients` threads, each with its own gradio Client, loop `/ask` over `questions`
+    until `seconds` have passed or `max_requests` were sent in all; latency is per request,
+    from send to answer (queueing in the server included)."""
+    from gradio_client import Client
+
+    questions = questions or DEFAULT_QUESTIONS
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    sent = itertools.count()  # next() on a count is atomic under the GIL
+    # clients connect (fetch the app's config) before the clock starts
+    connected = [Client(url, verbose=False, analytics_enabled=False) for _ in range(clients)]
+    start = threading.Barrier(clients + 1)
+    deadline = 0.0
+
+    def worker(n: int) -> None:
+        client = connected[n]
+        start.wait()
+        for i in itertools.count(n):
+            if time.perf_counter() >= deadline or next(sent) >= max_requests:
+                return
+            began = time.perf_counter()
+            try:
+                answer = client.predict(questions[i % len(questions)], [], api_name="/ask")
+                if not isinstance(answer, dict) or "text" not in answer:
+                    raise ValueError(f"unexpected answer: {str(answer)[:80]}")
+            except Exception as exc:  # every failure is counted, none stops the run
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            with lock:
+                latencies.append((time.perf_counter() - began) * 1000)
+
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    deadline = began + seconds
+    start.wait()
+    for thread in threads:
+        # a request started just before the deadline may run on; bound the wait anyway
+        thread.join(timeout=max(1.0, deadline - time.perf_counter()) + 120)
+    elapsed = time.perf_counter() - began
+    for client in connected:
+        client.close()
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "elapsed_s": round(elapsed, 1),  # in-flight requests run past the deadline
+        "requests": len(latencies) + len(errors),
+        "errors": len(errors),
+        "error_examples": sorted(set(errors))[:3],
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "rps": round(len(latencies) / elapsed, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--max-requests", type=int, default=20_000)
+    args = parser.parse_args()
+    print(json.dumps(run_load(args.url, args.clients, args.seconds, None, args.max_requests)))
+
+
+if __name__ == "__main__":
+    main()
