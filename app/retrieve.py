@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -27,6 +27,17 @@ _GENERIC_PARTS = frozenset(
 )
 
 
+_TOKEN = re.compile(r"[\w’'-]+")
+_INSIDE_CAPITAL = re.compile(r"(?<=[\w,;)] )[A-Z][\w’'-]*")
+
+
+def _tokens(text: str, inside: bool = False) -> list[str]:
+    """Words without a possessive ending; with `inside`, only capitalised words that do
+    not start a sentence."""
+    found = (_INSIDE_CAPITAL if inside else _TOKEN).findall(text)
+    return [w.removesuffix("'s").removesuffix("’s").strip("-'’") for w in found]
+
+
 def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
     """Distinctive names per document: capitalised phrases of its place and title whose
     words the document itself writes capitalised (so "Porto Alegre" is a name while a
@@ -37,17 +48,17 @@ def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
     for chunk in chunks:
         text_by_doc[chunk.doc_id].append(chunk.text)
         meta_by_doc.setdefault(chunk.doc_id, chunk)
-    corpus = " ".join(" ".join(texts) for texts in text_by_doc.values())
+    # one pass over the text (a regex per word per document would be quadratic at 20k chunks)
+    everywhere = Counter(_tokens(" ".join(c.text for c in chunks)))
     names: dict[str, set[str]] = {}
     for doc_id, first in meta_by_doc.items():
-        body = " ".join(text_by_doc[doc_id])
+        inside_counts = Counter(_tokens(" ".join(text_by_doc[doc_id]), inside=True))
         meta = first.metadata
 
-        def proper(word: str, body: str = body) -> bool:
+        def proper(word: str, inside_counts: Counter = inside_counts) -> bool:
             # capitalised inside a sentence (not merely at its start or in a heading), and
             # rarely written in lower case anywhere in the corpus
-            lower = len(re.findall(rf"\b{re.escape(word.lower())}\b", corpus))
-            inside = len(re.findall(rf"(?<=[\w,;)] ){re.escape(word)}\b", body))
+            inside, lower = inside_counts[word], everywhere[word.lower()]
             return inside > 0 and inside >= 2 * lower and word.lower() not in STOPWORDS
 
         found = set()

@@ -84,11 +84,14 @@ class Scorer:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.relevant_totals: dict[str, int] = {}
+        self._texts: list[str] | None = None
 
     def _relevant_total(self, q: GoldQuestion) -> int:
+        """Passages of the whole index holding an evidence phrase: nDCG's ideal ranking."""
+        if self._texts is None:
+            self._texts = [c.text for c in self.engine.catalog.all_chunks()]
         if q.id not in self.relevant_totals:
-            texts = [c.text for c in self.engine.catalog.all_chunks()]
-            self.relevant_totals[q.id] = sum(relevant_flags(texts, q.evidence))
+            self.relevant_totals[q.id] = sum(relevant_flags(self._texts, q.evidence))
         return self.relevant_totals[q.id]
 
     def retrieval(self, result: QuestionResult, q: GoldQuestion, passages: list[str]) -> None:
