@@ -149,7 +149,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _eval_gold(args: argparse.Namespace) -> int:
     from eval.gold import GoldError
-    from eval.harness import EvalOptions, load_report, run_eval
+    from eval.harness import DEFAULT_SUPPORT, EvalOptions, load_report, run_eval
     from eval.report import compare_reports, markdown_report, write_report
     from ingest.pipeline import ingest
 
@@ -175,7 +175,7 @@ def _eval_gold(args: argparse.Namespace) -> int:
         answers_name=args.answers_name,
         baselines=not args.no_baselines,
         ours=not args.only_answers,
-        support_set=None if args.no_support_check else EvalOptions.support_set,
+        support_set=None if args.no_support_check else DEFAULT_SUPPORT,
         limit=args.limit,
     )
     try:

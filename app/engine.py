@@ -21,6 +21,7 @@ from app.answer import ABSTAIN_TEXT, extractive_answer, prefixes, related_cases
 from app.cite import SupportScorer
 from app.compare import compare_cases, is_comparison, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
+from app.llm import llm_configured
 from app.records import Answer, Evidence, Filters
 from app.retrieve import Retriever
 from ingest.embed import Embedder
@@ -133,7 +134,7 @@ class Engine:
                 set().union(*(prefixes(" ".join(n)) for n in plan.named.values())),
                 plan.inner_vector,
             )
-            if not answer.abstained and self._llm_configured():
+            if not answer.abstained and llm_configured(self.settings):
                 answer = yield from self._llm(question, evidence, answer)
             elif not answer.abstained:
                 for i in range(1, len(answer.sentences)):  # the chat shows it as it grows
@@ -229,9 +230,6 @@ class Engine:
             focus=[row.doc_id for row in table.rows],
             mode="comparison",
         )
-
-    def _llm_configured(self) -> bool:
-        return bool(self.settings.llm_url and self.settings.llm_model)
 
     def _llm(self, question: str, evidence, fallback: Answer) -> Iterator[Update]:
         """Stream the model's answer and check it; any failure returns the extractive

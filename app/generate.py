@@ -13,8 +13,7 @@ import re
 from collections.abc import Iterator
 
 from app.answer import make_source
-from app.cite import SupportScorer, passage_sentences
-from app.lexical import tokenize
+from app.cite import SupportScorer, lexical_support, passage_sentences
 from app.records import Answer, AnswerSentence, Evidence, Source
 from ingest.chunk import sentence_spans
 from ingest.settings import Settings
@@ -65,13 +64,12 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
 
 
 def _best_span(sentence: str, passage: str) -> tuple[int, int] | None:
-    terms = set(tokenize(sentence))
-    best, best_overlap = None, 0.0
-    for start, end in passage_sentences(passage):
-        overlap = len(terms & set(tokenize(passage[start:end]))) / max(1, len(terms))
-        if overlap > best_overlap:
-            best, best_overlap = (start, end), overlap
-    return best
+    """The passage sentence sharing most of the answer sentence's terms, to mark it."""
+    scored = [
+        (lexical_support(sentence, passage[s:e]), (s, e)) for s, e in passage_sentences(passage)
+    ]
+    best = max(scored, default=(0.0, None))
+    return best[1] if best[0] > 0 else None
 
 
 def checked_answer(

@@ -55,8 +55,11 @@ def _filters(country: str, level: str, area: str, year_from, year_to) -> Filters
 def _focus_line(engine: Engine, focus: list[str]) -> str:
     if not focus:
         return ""
-    titles = {d.doc_id: d.metadata.title for d in engine.documents()}
-    names = "; ".join(md_escape(titles.get(d, d)) for d in focus)
+    # the retriever's in-memory chunks carry the titles: no catalog read per answer
+    documents = engine.retriever.documents()
+    names = "; ".join(
+        md_escape(documents[d].metadata.title if d in documents else d) for d in focus
+    )
     return f"Follow-up questions stay on: *{names}* (press **New topic** to leave it)"
 
 
