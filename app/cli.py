@@ -1,4 +1,5 @@
-"""The `govqa` command: thin subcommands over the library (ingest, ask, chat, eval)."""
+"""The `govqa` command: thin subcommands over the library (ingest, ask, cases, case, brief,
+chat, eval)."""
 
 from __future__ import annotations
 
@@ -56,8 +57,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except IngestBusy as exc:
         error(str(exc))
         return EXIT_USAGE
+    cards = _build_cards(settings)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(report.to_dict() | {"cards": vars(cards)}, indent=2, ensure_ascii=False))
     else:
         totals = report.to_dict()["totals"]
         print(
@@ -67,11 +69,141 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"{report.embedded} embedded; {report.dropped_lines} lines dropped; "
             f"{report.seconds:.1f} s; {totals['chunks_per_s']} chunks/s"
         )
+        print(
+            f"cards: {cards.cases} cases, {cards.built} built, {cards.removed} removed; "
+            f"{cards.seconds:.1f} s"
+        )
         for outcome in report.skipped:
             print(f"skipped: {outcome.path}: {outcome.reason}")
     if args.show_dropped:
         _print_dropped(settings)
     return EXIT_PARTIAL if report.skipped else EXIT_OK
+
+
+def _build_cards(settings):
+    """Case cards are part of ingesting: built (or refreshed) right after the documents."""
+    from app.cards import build_cards
+    from app.engine import Engine
+
+    engine = Engine(settings)
+    try:
+        return build_cards(engine.catalog, engine.retriever)
+    finally:
+        engine.catalog.close()
+
+
+def _engine_or_none(settings):
+    from app.engine import Engine
+
+    if not settings.catalog_path.exists():
+        error(f"{settings.index_dir}: no index yet; run 'govqa ingest data/corpus' first")
+        return None
+    return Engine(settings)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    """Case-level search: ranked cases with the passages that matched, and facet counts."""
+    from app.case_views import facets_as_markdown, hits_as_markdown
+    from app.cases import CaseFilters, parse_decade
+
+    engine = _engine_or_none(_settings(args))
+    if engine is None:
+        return EXIT_USAGE
+    filters = CaseFilters(
+        country=args.country or [],
+        level=args.level or [],
+        policy_area=args.policy_area or [],
+        decade=[parse_decade(d) for d in args.decade or []],
+    )
+    results = engine.cases.find(args.query or "", filters, k=args.k)
+    hits, counts = results.hits, results.facets
+    if args.json:
+        out = {
+            "query": args.query or "",
+            "cases": [
+                {
+                    "case_id": h.card.case_id,
+                    "title": h.card.title,
+                    "score": round(h.score, 4),
+                    "why": [
+                        {"sentence": w, **_source_dict(s)}
+                        for s, w in zip(h.sources, h.why, strict=True)
+                    ],
+                    "card": h.card.to_dict() | {"centroid": None},
+                }
+                for h in hits
+            ],
+            "facets": counts,
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        print(hits_as_markdown(hits))
+        print(f"\n{len(hits)} of {results.total} cases shown. Facets:")
+        print(facets_as_markdown(counts))
+    return EXIT_OK
+
+
+def _source_dict(source) -> dict:
+    return {
+        "title": source.title,
+        "authors": source.authors,
+        "year": source.year,
+        "page": source.page,
+        "section": source.section,
+        "file": source.file,
+        "chunk_id": source.chunk_id,
+        "spans": source.spans,
+    }
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    """One case card as Markdown (or JSON), with its similar cases."""
+    from app.case_views import card_as_markdown
+
+    engine = _engine_or_none(_settings(args))
+    if engine is None:
+        return EXIT_USAGE
+    card = engine.cases.card(args.case_id)
+    if card is None:
+        error(f"{args.case_id}: no such case (see 'govqa cases' for case ids)")
+        return EXIT_USAGE
+    similar = engine.cases.similar(card.case_id, args.similar)
+    if args.json:
+        data = card.to_dict() | {
+            "similar": [
+                {
+                    "case_id": s.card.case_id,
+                    "title": s.card.title,
+                    "similarity": round(s.similarity, 4),
+                    "shared": s.shared,
+                    "differs": s.differs,
+                }
+                for s in similar
+            ]
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(card_as_markdown(card, similar))
+    return EXIT_OK
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    """Export a precedent brief of the given cases: Markdown, DOCX and BibTeX."""
+    from app.brief import write_brief
+
+    engine = _engine_or_none(_settings(args))
+    if engine is None:
+        return EXIT_USAGE
+    cards = []
+    for case_id in args.case_ids:
+        card = engine.cases.card(case_id)
+        if card is None:
+            error(f"{case_id}: no such case (see 'govqa cases' for case ids)")
+            return EXIT_USAGE
+        cards.append(card)
+    for path in write_brief(cards, args.out, args.question or ""):
+        print(f"wrote {path}")
+    return EXIT_OK
 
 
 def _print_dropped(settings) -> None:
@@ -106,14 +238,12 @@ def _filters(args: argparse.Namespace):
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from app.engine import Engine
     from app.render import answer_as_text
 
-    settings = _settings(args)
-    if not settings.catalog_path.exists():
-        error(f"{settings.index_dir}: no index yet; run 'govqa ingest data/corpus' first")
+    engine = _engine_or_none(_settings(args))
+    if engine is None:
         return EXIT_USAGE
-    answer = Engine(settings).ask(args.question, _filters(args))
+    answer = engine.ask(args.question, _filters(args))
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -217,6 +347,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     _add_filters(p)
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("cases", help="find cases (precedents) for a description")
+    p.add_argument("query", nargs="?", help="what the cases should have done (empty: all)")
+    p.add_argument("-k", type=int, default=10, help="cases to list (default 10)")
+    p.add_argument("--country", action="append", help="keep cases in this country (repeat)")
+    p.add_argument("--level", action="append", help="local, regional, national, multi-level")
+    p.add_argument("--policy-area", action="append", help="keep cases in this policy area")
+    p.add_argument("--decade", action="append", help="keep cases that ran then, e.g. 1990s")
+    p.add_argument("--json", action="store_true")
+    _add_common(p)
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("case", help="show one case card with similar cases")
+    p.add_argument("case_id", help="case id (or a unique prefix, or a document id)")
+    p.add_argument("--similar", type=int, default=5, help="similar cases to list (default 5)")
+    p.add_argument("--json", action="store_true")
+    _add_common(p)
+    p.set_defaults(func=cmd_case)
+
+    p = sub.add_parser("brief", help="export a precedent brief (Markdown, DOCX, BibTeX)")
+    p.add_argument("case_ids", nargs="+", help="case ids (or unique prefixes)")
+    p.add_argument("--out", type=Path, default=Path("brief"), help="output folder")
+    p.add_argument("--question", help="the question the brief answers, printed on top")
+    _add_common(p)
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("chat", help="serve the web chat")
     p.add_argument("--host", help="bind address (default 127.0.0.1)")

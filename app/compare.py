@@ -52,6 +52,8 @@ COMPARE_WORDS = re.compile(
 )
 CELL_FLOOR = 0.25  # cosine below which a cell is "not in the sources"
 HEADING_BONUS = 0.15
+PRESELECT = 4  # passages per aspect whose sentences are embedded (see fill_cells)
+PRESELECT_FROM = 12  # below this many passages every sentence is embedded anyway
 
 
 def is_comparison(question: str) -> bool:
@@ -70,6 +72,7 @@ def compare_cases(
     embedder: Embedder,
     first_source: int = 1,
     asked: str = "",
+    chunk_vectors: dict[str, np.ndarray] | None = None,
 ) -> tuple[Comparison, list[Source]]:
     """A comparison table over `documents` (each given as its chunks in order); `asked`,
     when given, becomes a first column answering the question's own point per case."""
@@ -80,33 +83,78 @@ def compare_cases(
     for chunks in documents:
         if not chunks:
             continue
-        evidence = [Evidence(c, 0.0) for c in chunks]
-        candidates = candidate_sentences(evidence)
         meta = chunks[0].metadata
         case = meta.place or meta.title or chunks[0].path
-        cells: dict[str, Cell] = {name: Cell() for name in aspects}
-        if candidates:
-            sections = sentence_sections(chunks, candidates)
-            sims = embedder.embed_memo([c.text for c in candidates]) @ aspect_vectors.T
-            used: set[int] = set()
-            for a, (name, (_, heading)) in enumerate(aspects.items()):
-                bonus = np.array(
-                    [
-                        HEADING_BONUS if re.search(heading, section, re.I) else 0.0
-                        for section in sections
-                    ]
-                )
-                score = sims[:, a] + bonus
-                for j in np.argsort(-score):
-                    if sims[j, a] < CELL_FLOOR:
-                        break
-                    if int(j) in used:  # one sentence should not fill two columns
-                        continue
-                    used.add(int(j))
-                    cells[name] = _cell(candidates[int(j)], evidence, sources, first_source)
-                    break
+        cells = fill_cells(
+            chunks, embedder, aspects, aspect_vectors, sources, first_source, chunk_vectors
+        )
         rows.append(ComparisonRow(chunks[0].doc_id, case, cells))
     return Comparison(list(aspects), rows), list(sources.values())
+
+
+def fill_cells(
+    chunks: list[StoredChunk],
+    embedder: Embedder,
+    aspects: dict[str, tuple[str, str]],
+    aspect_vectors: np.ndarray,
+    sources: dict[str, Source],
+    first_source: int = 1,
+    chunk_vectors: dict[str, np.ndarray] | None = None,
+) -> dict[str, Cell]:
+    """One cited sentence per aspect from one case's chunks (in document order); new
+    sources are added to `sources`, numbered from `first_source`.
+
+    With `chunk_vectors`, only the sentences of the few passages closest to some aspect
+    are embedded: a long report has hundreds of sentences, and the one that fills a cell
+    sits in a passage about that aspect.
+    """
+    evidence = [Evidence(c, 0.0) for c in chunks]
+    candidates = candidate_sentences(evidence)
+    if chunk_vectors is not None and len(chunks) > PRESELECT_FROM:
+        keep = preselect_chunks(chunks, chunk_vectors, aspects, aspect_vectors)
+        candidates = [c for c in candidates if c.evidence in keep]
+    cells: dict[str, Cell] = {name: Cell() for name in aspects}
+    if not candidates:
+        return cells
+    sections = sentence_sections(chunks, candidates)
+    sims = embedder.embed_memo([c.text for c in candidates]) @ aspect_vectors.T
+    used: set[int] = set()
+    for a, (name, (_, heading)) in enumerate(aspects.items()):
+        bonus = np.array(
+            [HEADING_BONUS if re.search(heading, section, re.I) else 0.0 for section in sections]
+        )
+        score = sims[:, a] + bonus
+        for j in np.argsort(-score):
+            if sims[j, a] < CELL_FLOOR:
+                break
+            if int(j) in used:  # one sentence should not fill two columns
+                continue
+            used.add(int(j))
+            cells[name] = _cell(candidates[int(j)], evidence, sources, first_source)
+            break
+    return cells
+
+
+def preselect_chunks(
+    chunks: list[StoredChunk],
+    chunk_vectors: dict[str, np.ndarray],
+    aspects: dict[str, tuple[str, str]],
+    aspect_vectors: np.ndarray,
+) -> set[int]:
+    """Indices of the PRESELECT passages closest to each aspect (heading bonus included);
+    passages without a stored vector are kept, since nothing says they can be skipped."""
+    missing = {i for i, c in enumerate(chunks) if c.id not in chunk_vectors}
+    known = [i for i in range(len(chunks)) if i not in missing]
+    if not known:
+        return missing
+    matrix = np.stack([chunk_vectors[chunks[i].id] for i in known]) @ aspect_vectors.T
+    keep = set(missing)
+    for a, (_, heading) in enumerate(aspects.values()):
+        bonus = np.array(
+            [HEADING_BONUS if re.search(heading, chunks[i].section, re.I) else 0.0 for i in known]
+        )
+        keep.update(known[j] for j in np.argsort(-(matrix[:, a] + bonus))[:PRESELECT])
+    return keep
 
 
 _HEADING_LINE = re.compile(r"^[^\n.!?:;]{2,60}$")

@@ -9,6 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
+from app.cards import build_cards
 from app.engine import Engine
 from ingest.pipeline import ingest
 from ingest.records import IngestReport
@@ -77,9 +78,11 @@ def _safe_name(name: str) -> str:
     return stem[:120]
 
 
-def add_uploads(files: list[str | Path], settings: Settings) -> IngestReport:
+def add_uploads(files: list[str | Path], engine: Engine) -> IngestReport:
     """Copy uploaded files into `<corpus>/uploads/` (so later ingests keep them) and ingest
-    just those files, with the same per-file report as the command line."""
+    just those files, with the same per-file report as the command line; then refresh the
+    case cards, as `govqa ingest` does."""
+    settings = engine.settings
     target = settings.corpus_dir / "uploads"
     target.mkdir(parents=True, exist_ok=True)
     saved = []
@@ -87,7 +90,9 @@ def add_uploads(files: list[str | Path], settings: Settings) -> IngestReport:
         destination = target / _safe_name(str(file))
         shutil.copyfile(file, destination)
         saved.append(destination)
-    return ingest(saved, settings)
+    report = ingest(saved, settings)
+    build_cards(engine.catalog, engine.retriever)
+    return report
 
 
 def report_lines(report: IngestReport) -> list[str]:

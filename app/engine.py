@@ -18,6 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from app.answer import ABSTAIN_TEXT, extractive_answer, prefixes, related_cases
+from app.cases import CaseLibrary
 from app.cite import SupportScorer
 from app.compare import compare_cases, is_comparison, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
@@ -86,6 +87,10 @@ class Engine:
         return Retriever(self.settings, self.catalog, VectorIndex(self.settings), self.embedder)
 
     @cached_property
+    def cases(self) -> CaseLibrary:
+        return CaseLibrary(self.catalog, self.retriever)
+
+    @cached_property
     def scorer(self) -> SupportScorer:
         return SupportScorer(self.embedder)
 
@@ -145,6 +150,7 @@ class Engine:
                 )
                 answer.related, answer.sources = related_cases(plan.vector, nearby, self.embedder)
             answer.focus = sorted(plan.scope) if plan.scope else _single_document(answer)
+        self.cases.reading_list(answer, plan.vector)
         answer.seconds = time.perf_counter() - started
         yield Update(answer.text, answer)
 
@@ -218,7 +224,8 @@ class Engine:
 
     def _comparison(self, question: str, doc_ids: list[str], asked: str = "") -> Answer:
         documents = [self.retriever.document_chunks(d) for d in doc_ids]
-        table, sources = compare_cases(documents, self.embedder, asked=asked)
+        vectors = self.retriever.vectors([c.id for chunks in documents for c in chunks])
+        table, sources = compare_cases(documents, self.embedder, asked=asked, chunk_vectors=vectors)
         cells = [cell for row in table.rows for cell in row.cells.values()]
         filled = [c for c in cells if c.source]
         return Answer(

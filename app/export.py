@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from app.records import NOT_IN_SOURCES, Answer, Source
-from app.render import reference
+from app.render import reading_label, reference
 
 
 def bibtex_key(source: Source) -> str:
@@ -17,15 +17,37 @@ def bibtex_key(source: Source) -> str:
     return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", raw))
 
 
+def bibtex_keys(sources: list[Source]) -> dict[str, str]:
+    """doc_id -> key, with a, b, ... appended when two documents would share a key."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for source in sources:
+        if source.doc_id in keys:
+            continue
+        base = key = bibtex_key(source)
+        suffix = iter("abcdefghijklmnopqrstuvwxyz")
+        while key in taken:
+            key = base + next(suffix, "z" + str(len(taken)))
+        keys[source.doc_id] = key
+        taken.add(key)
+    return keys
+
+
 def _bib_value(text: str) -> str:
     return "{" + text.replace("\\", "").replace("{", "(").replace("}", ")") + "}"
 
 
 def answer_bibtex(answer: Answer) -> str:
     """One @misc entry per cited document (page or section in the note)."""
+    return sources_bibtex(answer.sources)
+
+
+def sources_bibtex(sources: list[Source]) -> str:
+    """One @misc entry per document among `sources` (the first locator in the note)."""
     entries: dict[str, str] = {}
-    for source in answer.sources:
-        key = bibtex_key(source)
+    keys = bibtex_keys(sources)
+    for source in sources:
+        key = keys[source.doc_id]
         if key in entries:
             continue
         fields = {
@@ -58,9 +80,13 @@ def answer_markdown(answer: Answer) -> str:
             out.append(f"- {r.title}: {r.why} [{r.source}]")
     else:
         out.append(answer.text)
+    if answer.reading:
+        out += ["", "## Read further", ""]
+        out += [f"- {reading_label(r)}" for r in answer.reading]
     out += ["", f"Grounding score: {answer.grounding:.2f}", "", "## References", ""]
+    keys = bibtex_keys(answer.sources)
     for source in answer.sources:
-        out.append(f"{source.n}. {reference(source)} [@{bibtex_key(source)}]")
+        out.append(f"{source.n}. {reference(source)} [@{keys[source.doc_id]}]")
         for start, end in sorted(source.spans):
             quote = " ".join(source.passage[start:end].split())
             out.append(f"   > {quote}")

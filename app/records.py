@@ -117,6 +117,19 @@ class RelatedCase:
 
 
 @dataclass
+class ReadingItem:
+    """A case to read further after an answer: one it drew on (`cited`), or one of the
+    closest cases it did not cite."""
+
+    case_id: str
+    title: str
+    place: str
+    country: str
+    years: str
+    cited: bool
+
+
+@dataclass
 class Cell:
     """One comparison cell: a cited sentence, or nothing (rendered "not in the sources")."""
 
@@ -153,6 +166,7 @@ class Answer:
     focus: list[str] = field(default_factory=list)  # documents the question was scoped to
     related: list[RelatedCase] = field(default_factory=list)
     table: Comparison | None = None
+    reading: list[ReadingItem] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -203,4 +217,95 @@ class Answer:
             focus=data["focus"],
             related=[RelatedCase(**r) for r in data["related"]],
             table=table,
+            reading=[ReadingItem(**r) for r in data.get("reading", [])],
         )
+
+
+CARD_FIELDS = ["actors", "mechanism", "resources", "outcome", "success factors"]
+FACTS = ["place", "country", "level", "policy area", "years"]
+
+
+@dataclass
+class Fact:
+    """A facet of a case card: its value, whether it was read from the file or inferred,
+    and, when a sentence of the case states it, that sentence's source."""
+
+    value: str
+    provenance: str = ""
+    source: int = 0
+    quote: str = ""
+
+
+@dataclass
+class CaseCard:
+    """One case (a document, or several documents about one place and programme): facets,
+    one cited sentence per field (an empty Cell is "not stated in the sources"), the
+    interviews it cites, and its centroid for finding similar cases. Built at ingest."""
+
+    case_id: str
+    doc_ids: list[str]
+    title: str
+    authors: list[str]
+    year: int | None
+    facts: dict[str, Fact]
+    fields: dict[str, Cell]
+    sources: list[Source]
+    interviews: list[dict]
+    centroid: list[float]
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def place(self) -> str:
+        return self.facts["place"].value
+
+    @property
+    def country(self) -> str:
+        return self.facts["country"].value
+
+    @property
+    def label(self) -> str:
+        """Place and title, so look-alike titles stay apart in lists."""
+        place = self.place
+        return f"{place}: {self.title}" if place and place not in self.title else self.title
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CaseCard:
+        return cls(
+            case_id=data["case_id"],
+            doc_ids=data["doc_ids"],
+            title=data["title"],
+            authors=data["authors"],
+            year=data["year"],
+            facts={k: Fact(**v) for k, v in data["facts"].items()},
+            fields={k: Cell(**v) for k, v in data["fields"].items()},
+            sources=[
+                Source(**{**s, "spans": [tuple(x) for x in s["spans"]]}) for s in data["sources"]
+            ],
+            interviews=data["interviews"],
+            centroid=data["centroid"],
+            files=data.get("files", []),
+        )
+
+
+@dataclass
+class CaseHit:
+    """A case found by case-level search, with the passages that matched best (cited:
+    `sources` hold each passage and the span of its sentence closest to the query)."""
+
+    card: CaseCard
+    score: float
+    sources: list[Source]
+    why: list[str]  # per source, the sentence quoted as the reason
+
+
+@dataclass
+class SimilarCase:
+    """A case near another one, with the facets they share and where they differ."""
+
+    card: CaseCard
+    similarity: float
+    shared: dict[str, str]
+    differs: dict[str, tuple[str, str]]

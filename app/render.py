@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from app.records import NOT_IN_SOURCES, Answer, Cell, Source
+from app.records import NOT_IN_SOURCES, Answer, Cell, ReadingItem, Source
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -77,11 +77,28 @@ def answer_as_text(answer: Answer) -> str:
         for source in answer.sources:
             lines.append(f"[{source.n}] {reference(source)}")
             lines.append(f"    {marked_passage(source, '»', '«', escape=False)}")
+    if answer.reading:
+        lines += ["", "Read further"]
+        lines += [f"- {reading_label(r)}" for r in answer.reading]
     if not answer.abstained:
         lines.append(f"\nGrounding: {answer.grounding:.2f}  ({answer.seconds * 1000:.0f} ms)")
         if answer.notice:
             lines.append(answer.notice)
     return "\n".join(lines)
+
+
+def reading_label(item: ReadingItem) -> str:
+    """'Title (Place, Country, years), case ID: cited' for a reading-list line."""
+    where = ", ".join(x for x in (item.place, item.country, item.years) if x)
+    state = "cited in this answer" if item.cited else "close, not cited"
+    return f"{item.title}" + (f" ({where})" if where else "") + f"; case {item.case_id}; {state}"
+
+
+def reading_as_markdown(answer: Answer) -> str:
+    if not answer.reading:
+        return ""
+    items = "\n".join(f"- {md_escape(reading_label(r))}" for r in answer.reading)
+    return f"\n\n**Read further:**\n{items}"
 
 
 def answer_as_markdown(answer: Answer) -> str:
@@ -99,7 +116,8 @@ def answer_as_markdown(answer: Answer) -> str:
                 for c in row.cells.values()
             ]
             rows.append(f"| {md_escape(row.case)} | " + " | ".join(cells) + " |")
-        return "\n".join(rows) + f"\n\n<sub>grounding {answer.grounding:.2f}</sub>"
+        grounding = f"\n\n<sub>grounding {answer.grounding:.2f}</sub>"
+        return "\n".join(rows) + reading_as_markdown(answer) + grounding
     if answer.abstained:
         parts = [md_escape(answer.notice or "The sources do not answer this question.")]
         if answer.related:
@@ -108,14 +126,15 @@ def answer_as_markdown(answer: Answer) -> str:
                 f"- *{md_escape(r.title)}*: {md_escape(r.why)} **\\[{r.source}\\]**"
                 for r in answer.related
             ]
-        return "\n".join(parts)
+        return "\n".join(parts) + reading_as_markdown(answer)
     body = " ".join(
         f"{md_escape(s.text)} **\\[{s.source or 'uncited'}\\]**"
         + ("" if s.supported else " ⚠ *not supported by the cited passage*")
         for s in answer.sentences
     )
     notice = f"\n\n*{md_escape(answer.notice)}*" if answer.notice else ""
-    return f"{body}{notice}\n\n<sub>grounding {answer.grounding:.2f}</sub>"
+    reading = reading_as_markdown(answer)
+    return f"{body}{notice}{reading}\n\n<sub>grounding {answer.grounding:.2f}</sub>"
 
 
 def sources_as_html(answer: Answer) -> str:

@@ -231,14 +231,16 @@ class Retriever:
                 break
         return taken
 
-    def _dense(self, vector: np.ndarray, allowed: set[str] | None) -> list[tuple[str, float]]:
+    def _dense(
+        self, vector: np.ndarray, allowed: set[str] | None, k: int | None = None
+    ) -> list[tuple[str, float]]:
         """Nearest committed chunks. Inside a small scope (a named case, a narrow filter)
         every allowed chunk is scored exactly: an approximate top-N over the whole corpus
         may hold none of them."""
-        k = self.settings.candidates_k
+        k = k or self.settings.candidates_k
         if allowed is not None and len(allowed) <= EXACT_SCOPE:
             ids = sorted(allowed)
-            vectors = self._vectors(ids)
+            vectors = self.vectors(ids)
             scored = [(i, float(vectors[i] @ vector)) for i in ids if i in vectors]
             return sorted(scored, key=lambda pair: -pair[1])[:k]
         depth = k * (4 if allowed is not None else 1)
@@ -248,11 +250,23 @@ class Retriever:
             if i in self._chunks and (allowed is None or i in allowed)
         ][:k]
 
-    def _vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of committed chunks, cached until the catalog changes."""
         missing = [i for i in ids if i not in self._vector_cache]
         if missing:
             self._vector_cache.update(self.index.embeddings_for(missing))
         return {i: self._vector_cache[i] for i in ids if i in self._vector_cache}
+
+    def chunk_scores(
+        self, question: str, vector: np.ndarray, depth: int
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Dense cosine and BM25 score of the `depth` best chunks by each, over the whole
+        corpus (exact when it is small), for ranking whole cases rather than passages."""
+        self._refresh()
+        assert self._lexical is not None
+        everything = set(self._chunks) if len(self._chunks) <= EXACT_SCOPE else None
+        dense = self._dense(vector, everything, depth)
+        return dict(dense), dict(self._lexical.search(question, depth, None))
 
     def dense_only(self, vector: np.ndarray, k: int) -> list[Evidence]:
         """Baseline: the k nearest chunks by MiniLM cosine, nothing else."""

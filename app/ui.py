@@ -26,6 +26,7 @@ from app.render import (
     passage_context_html,
     sources_as_html,
 )
+from app.ui_cases import build_cases_tab, export_brief
 from ingest.offline import enforce_offline
 from ingest.settings import Settings
 
@@ -144,7 +145,7 @@ def build_app(engine: Engine):
     def upload(files: list[str] | None):
         if not files:
             return "No files chosen.", *_corpus_tables()
-        report = add_uploads(files, settings)
+        report = add_uploads(files, engine)
         text = "\n".join(f"- {md_escape(line)}" for line in report_lines(report))
         return text, *_corpus_tables()
 
@@ -206,9 +207,16 @@ def build_app(engine: Engine):
                 label="Cases to compare",
                 elem_id="compare-cases",
             )
-            compare_button = gr.Button("Compare", variant="primary", elem_id="compare")
+            with gr.Row():
+                compare_button = gr.Button("Compare", variant="primary", elem_id="compare")
+                compare_brief = gr.Button("Export as precedent brief", elem_id="compare-brief")
             compare_table = gr.Markdown(elem_id="compare-table", sanitize_html=True)
+            compare_files = gr.File(
+                label="Brief", file_count="multiple", elem_id="compare-brief-files"
+            )
             compare_sources = gr.HTML(elem_id="compare-sources")
+        with gr.Tab("Cases"):
+            build_cases_tab(engine, gr)
         with gr.Tab("Corpus"):
             gr.Markdown("Documents in the index, what cleaning removed, and uploads.")
             documents = gr.Dataframe(
@@ -258,6 +266,12 @@ def build_app(engine: Engine):
         export_button.click(export, answer_state, export_files, api_name="export")
         passage_pick.change(show_passage, [answer_state, passage_pick], passage, api_name="passage")
         compare_button.click(compare, picks, [compare_table, compare_sources], api_name="compare")
+        compare_brief.click(
+            lambda doc_ids: export_brief(engine, doc_ids or []),
+            picks,
+            compare_files,
+            api_name="compare_brief",
+        )
         upload_button.click(
             upload, files, [upload_report, documents, quality, picks], api_name="upload"
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.engine import Engine
+from eval.cases import load_case_queries, run_case_eval
 from eval.gold import GoldQuestion, load_gold, load_jsonl, missing_evidence
 from eval.report import build_report
 from eval.run import (
@@ -22,6 +23,7 @@ from ingest.settings import Settings
 
 DEFAULT_GOLD = Path("data/eval/gold.jsonl")
 DEFAULT_SUPPORT = Path("data/eval/support.jsonl")
+DEFAULT_CASES = Path("data/eval/cases.jsonl")
 
 
 @dataclass
@@ -33,6 +35,7 @@ class EvalOptions:
     ours: bool = True  # run govqa itself (off: only score the --answers file)
     limit: int | None = None  # every n-th question, for a quick run
     support_set: Path | None = DEFAULT_SUPPORT
+    cases: Path | None = DEFAULT_CASES  # graded case-level queries (None: skip)
     progress: bool = True
 
 
@@ -110,6 +113,12 @@ def run_eval(settings: Settings, options: EvalOptions) -> dict:
         if options.support_set and options.support_set.exists()
         else None
     )
+    cases = None
+    if options.cases and options.cases.exists() and options.ours:
+        started = time.perf_counter()
+        cases = run_case_eval(engine, load_case_queries(options.cases))
+        cases["set"] = str(options.cases)
+        cases["seconds"] = round(time.perf_counter() - started, 2)
     meta = {
         "gold": str(options.gold),
         "questions": len(questions),
@@ -118,7 +127,9 @@ def run_eval(settings: Settings, options: EvalOptions) -> dict:
         "missing_evidence": missing,
         "llm": bool(settings.llm_url and settings.llm_model),
     }
-    return build_report(results, support, meta)
+    report = build_report(results, support, meta)
+    report["cases"] = cases
+    return report
 
 
 def load_report(path: Path) -> dict:

@@ -110,6 +110,7 @@ def markdown_report(report: dict) -> str:
             f"accuracy {support['accuracy']:.3f}, precision {support['precision']:.3f}, "
             f"recall {support['recall']:.3f}.",
         ]
+    lines += case_search_lines(report.get("cases"))
     ours = report["by_type"].get("govqa", {})
     if ours:
         lines += [
@@ -126,6 +127,29 @@ def markdown_report(report: dict) -> str:
                 f"{_fmt(s['abstention_accuracy'])} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def case_search_lines(cases: dict | None) -> list[str]:
+    """The case-search table: every aggregate and the chunk-level baseline."""
+    if not cases:
+        return []
+    lines = [
+        "",
+        "## Case search",
+        "",
+        f"`{cases.get('set', '')}` ({cases['queries']} graded queries). govqa ranks cases by "
+        f"`{cases['default']}`; the chunk-level baseline lists cases in the order the answer "
+        "retrieval's passages first reach them.",
+        "",
+        "| system | nDCG@5 | recall@10 |",
+        "|---|---|---|",
+    ]
+    for name, scores in cases["summary"].items():
+        label = f"**{name}** (govqa)" if name == cases["default"] else name
+        lines.append(f"| {label} | {scores['ndcg@5']:.3f} | {scores['recall@10']:.3f} |")
+    if cases.get("unmatched_files"):
+        lines.append(f"\nGraded files not in the index: {', '.join(cases['unmatched_files'])}")
+    return lines
 
 
 def plot_report(report: dict, path: Path) -> None:

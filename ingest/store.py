@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS derived (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
 """
 
 
@@ -167,11 +174,54 @@ class Catalog:
                 self._db.execute("ROLLBACK")
                 raise
 
-    def _bump(self) -> None:
+    def _bump(self, key: str = "version") -> None:
         self._db.execute(
-            "INSERT INTO state VALUES ('version', 1) "
-            "ON CONFLICT(key) DO UPDATE SET value = value + 1"
+            "INSERT INTO state VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET value = value + 1",
+            (key,),
         )
+
+    # Derived records (case cards, document centroids): computed from committed documents
+    # by later steps, each stored with the signature of what it was computed from, so a
+    # stale or missing one is rebuilt and a crash between two of them loses nothing.
+
+    def derived(self, kind: str) -> dict[str, tuple[str, str]]:
+        """key -> (signature, JSON value) of every derived record of `kind`."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, signature, value FROM derived WHERE kind=?", (kind,)
+            ).fetchall()
+        return {key: (signature, value) for key, signature, value in rows}
+
+    def put_derived(self, kind: str, records: dict[str, tuple[str, str]]) -> None:
+        """Write records (key -> (signature, JSON value)) in one transaction."""
+        self._replace_derived(kind, records, ())
+
+    def drop_derived(self, kind: str, keys: Iterable[str]) -> None:
+        self._replace_derived(kind, {}, keys)
+
+    def _replace_derived(
+        self, kind: str, records: dict[str, tuple[str, str]], dropped: Iterable[str]
+    ) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "DELETE FROM derived WHERE kind=? AND key=?", [(kind, k) for k in dropped]
+                )
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO derived VALUES (?,?,?,?)",
+                    [(kind, k, sig, value) for k, (sig, value) in records.items()],
+                )
+                self._bump("derived_version")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def derived_version(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM state WHERE key='derived_version'").fetchone()
+        return int(row[0]) if row else 0
 
     _CHUNK_SELECT = (
         'SELECT c.id, c.doc_id, c.ordinal, c.text, c.start, c."end", c.page, c.section, '
@@ -297,13 +347,14 @@ class VectorIndex:
 
     def embeddings_for(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Vectors already stored under these content-hash ids (no need to embed them again)."""
-        if not ids:
-            return {}
-        got = self.collection.get(ids=ids, include=["embeddings"])
-        return {
-            i: np.asarray(e, dtype=np.float32)
-            for i, e in zip(got["ids"], got["embeddings"], strict=True)
-        }
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), 2000):  # bounded requests at any corpus size
+            got = self.collection.get(ids=ids[start : start + 2000], include=["embeddings"])
+            found.update(
+                (i, np.asarray(e, dtype=np.float32))
+                for i, e in zip(got["ids"], got["embeddings"], strict=True)
+            )
+        return found
 
     def upsert(self, doc: Document, vectors: np.ndarray) -> None:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode

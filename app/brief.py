@@ -1,0 +1,157 @@
+"""Precedent brief: selected cases side by side, every claim cited, as Markdown, DOCX and
+BibTeX, for an official to circulate.
+
+The brief is built from the stored case cards, so it says exactly what the cards say;
+each card's sources are renumbered into one reference list for the whole brief.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.case_views import NOT_STATED, case_place, quoted_span
+from app.export import bibtex_keys, sources_bibtex
+from app.records import CARD_FIELDS, CaseCard, Source
+from app.render import reference
+
+FACET_COLUMNS = ["place", "country", "level", "policy area", "years"]
+
+
+@dataclass
+class BriefRow:
+    """One case: its facets, and per field a sentence and its reference number (0: none)."""
+
+    card: CaseCard
+    facts: dict[str, str]
+    cells: dict[str, tuple[str, int]]
+
+
+@dataclass
+class Brief:
+    title: str
+    question: str
+    date: str
+    rows: list[BriefRow]
+    references: list[Source]
+
+
+def make_brief(cards: list[CaseCard], question: str = "") -> Brief:
+    """Rows per case and one numbered reference list (a passage cited by two cases is
+    listed once)."""
+    references: dict[tuple[str, tuple], Source] = {}
+    rows = []
+    for card in cards:
+        local: dict[int, int] = {}
+        for source in card.sources:
+            key = (source.chunk_id, tuple(sorted(source.spans)))
+            if key not in references:
+                references[key] = dataclasses.replace(source, n=len(references) + 1)
+            local[source.n] = references[key].n
+        cells = {
+            name: (card.fields[name].text, local.get(card.fields[name].source, 0))
+            for name in CARD_FIELDS
+        }
+        facts = {name: card.facts[name].value for name in FACET_COLUMNS}
+        rows.append(BriefRow(card, facts, cells))
+    title = "Precedent brief: " + "; ".join(c.place or c.title for c in cards)
+    return Brief(title, question, time.strftime("%Y-%m-%d"), rows, list(references.values()))
+
+
+def _cell(text: str, n: int) -> str:
+    return f"{text} [{n}]" if n else NOT_STATED
+
+
+def _reference_line(source: Source) -> str:
+    return f"[{source.n}] {reference(source)}. File: {Path(source.file).name}."
+
+
+def brief_markdown(brief: Brief) -> str:
+    def cell(text: str) -> str:
+        return " ".join(text.split()).replace("|", "/")
+
+    out = [f"# {brief.title}", "", f"Prepared {brief.date} with govqa from the indexed sources."]
+    if brief.question:
+        out += ["", f"Question: {brief.question}"]
+    out += ["", "## Cases", ""]
+    for row in brief.rows:
+        authors = ", ".join(row.card.authors) or "unknown author"
+        out.append(
+            f"- **{row.card.title}** ({case_place(row.card)}); {authors} "
+            f"({row.card.year or 'n.d.'}); level: {row.facts['level'] or NOT_STATED}; "
+            f"policy area: {row.facts['policy area'] or NOT_STATED}"
+        )
+    out += ["", "## Comparison", ""]
+    out.append("| case | " + " | ".join(CARD_FIELDS) + " |")
+    out.append("|" + "---|" * (len(CARD_FIELDS) + 1))
+    for row in brief.rows:
+        cells = [cell(_cell(*row.cells[name])) for name in CARD_FIELDS]
+        out.append(f"| {cell(row.card.place or row.card.title)} | " + " | ".join(cells) + " |")
+    out += ["", "## References", ""]
+    keys = bibtex_keys(brief.references)
+    for source in brief.references:
+        out.append(f"{_reference_line(source)} [@{keys[source.doc_id]}]")
+        out.append(f"   > {quoted_span(source)}")
+    return "\n".join(out) + "\n"
+
+
+def brief_docx(brief: Brief, path: Path) -> None:
+    """The brief as a Word document: landscape, the comparison as a real table, the
+    references as a numbered list with page numbers."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Pt
+
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    document.add_heading(brief.title, level=0)
+    document.add_paragraph(f"Prepared {brief.date} with govqa from the indexed sources.")
+    if brief.question:
+        document.add_paragraph(f"Question: {brief.question}")
+    document.add_heading("Cases", level=1)
+    for row in brief.rows:
+        paragraph = document.add_paragraph(style="List Bullet")
+        paragraph.add_run(row.card.title).bold = True
+        paragraph.add_run(
+            f" ({case_place(row.card)}); level: {row.facts['level'] or NOT_STATED}; "
+            f"policy area: {row.facts['policy area'] or NOT_STATED}"
+        )
+    document.add_heading("Comparison", level=1)
+    table = document.add_table(rows=1, cols=len(CARD_FIELDS) + 1)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["case", *CARD_FIELDS], strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for row in brief.rows:
+        cells = table.add_row().cells
+        cells[0].text = row.card.place or row.card.title
+        for cell, name in zip(cells[1:], CARD_FIELDS, strict=True):
+            cell.text = _cell(*row.cells[name])
+    for table_row in table.rows:
+        for cell in table_row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8)
+    document.add_heading("References", level=1)
+    for source in brief.references:
+        document.add_paragraph(_reference_line(source))
+        quote = document.add_paragraph(quoted_span(source))
+        quote.paragraph_format.left_indent = Pt(18)
+        for run in quote.runs:
+            run.italic = True
+    document.save(str(path))
+
+
+def write_brief(cards: list[CaseCard], out_dir: Path, question: str = "") -> list[Path]:
+    """brief.md, brief.docx and references.bib in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    brief = make_brief(cards, question)
+    md, docx, bib = out_dir / "brief.md", out_dir / "brief.docx", out_dir / "references.bib"
+    md.write_text(brief_markdown(brief), encoding="utf-8")
+    brief_docx(brief, docx)
+    bib.write_text(sources_bibtex(brief.references), encoding="utf-8")
+    return [md, docx, bib]

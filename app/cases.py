@@ -1,0 +1,317 @@
+"""Cases rather than chunks: case-level search, similar cases, facet counts, reading lists.
+
+Case search scores every passage against the query (dense cosine and BM25, as the chat's
+retrieval does) and ranks each case by an aggregate of its passages' scores. Which
+aggregate is measured, not assumed: `govqa eval` scores all of AGGREGATES on the graded
+case queries in data/eval/cases.jsonl, next to the chunk-level baseline (cases in the order
+the chat's passage retrieval first reaches them). DEFAULT_AGGREGATE is the best of them
+there; see reports/eval/report.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.answer import candidate_sentences, make_source, prefixes
+from app.cards import build_cards, load_cards
+from app.records import (
+    Answer,
+    CaseCard,
+    CaseHit,
+    Evidence,
+    ReadingItem,
+    SimilarCase,
+    case_period,
+)
+from app.retrieve import Retriever, reciprocal_rank_fusion
+from ingest.records import DocMetadata
+from ingest.store import Catalog
+
+FACETS = ("country", "level", "policy_area", "decade")
+SEARCH_DEPTH = 200  # passages taken from each ranking before aggregating per case
+WHY_PASSAGES = 3  # passages shown as the reason a case matched
+
+
+@dataclass
+class PassageScores:
+    """One case's passages with their scores for a query, best first per kind."""
+
+    dense: list[float] = field(default_factory=list)
+    lexical: list[float] = field(default_factory=list)
+    fused: list[tuple[float, str]] = field(default_factory=list)
+
+
+def _top_mean(values: list[float], n: int) -> float:
+    """Mean of the n best, counting missing ones as 0: a case needs several matching
+    passages to score high, so one lucky sentence in a long report does not win."""
+    best = sorted(values, reverse=True)[:n]
+    return sum(best) / n if best else 0.0
+
+
+# Each maps a case's passage scores (and the best BM25 score over the corpus) to one score.
+AGGREGATES: dict[str, Callable[[PassageScores, float], float]] = {
+    "dense-max": lambda s, _: max(s.dense, default=0.0),
+    "dense-mean3": lambda s, _: _top_mean(s.dense, 3),
+    "fused-max": lambda s, _: max((f for f, _ in s.fused), default=0.0),
+    "fused-sum3": lambda s, _: sum(sorted((f for f, _ in s.fused), reverse=True)[:3]),
+    "mix-max": lambda s, top: (
+        0.7 * max(s.dense, default=0.0) + 0.3 * max(s.lexical, default=0.0) / top
+    ),
+    "mix-mean3": lambda s, top: 0.7 * _top_mean(s.dense, 3) + 0.3 * _top_mean(s.lexical, 3) / top,
+}
+DEFAULT_AGGREGATE = "mix-mean3"
+
+
+@dataclass
+class CaseFilters:
+    """Facet values a case list is narrowed to: any of the values within a facet, every
+    facet that has values."""
+
+    country: list[str] = field(default_factory=list)
+    level: list[str] = field(default_factory=list)
+    policy_area: list[str] = field(default_factory=list)
+    decade: list[str] = field(default_factory=list)
+
+    def without(self, facet: str) -> CaseFilters:
+        return dataclasses.replace(self, **{facet: []})
+
+    def matches(self, card: CaseCard) -> bool:
+        values = card_facets(card)
+        return all(
+            not wanted or set(wanted) & set(values[name])
+            for name, wanted in (
+                ("country", self.country),
+                ("level", self.level),
+                ("policy_area", self.policy_area),
+                ("decade", self.decade),
+            )
+        )
+
+
+def card_facets(card: CaseCard) -> dict[str, list[str]]:
+    """The facet values of a case: its country, level, policy areas and the decades it
+    ran in (from its years, or the publication year when the years are unknown)."""
+    areas = [a.strip() for a in card.facts["policy area"].value.split(";") if a.strip()]
+    period = case_period(DocMetadata(case_years=card.facts["years"].value, year=card.year))
+    decades = []
+    if period:
+        start, end = period
+        end = min(end, max(start, 2030))
+        decades = [f"{d}s" for d in range(start // 10 * 10, end // 10 * 10 + 1, 10)]
+    return {
+        "country": [card.country] if card.country else [],
+        "level": [card.facts["level"].value] if card.facts["level"].value else [],
+        "policy_area": areas,
+        "decade": decades,
+    }
+
+
+def facet_counts(cards: list[CaseCard]) -> dict[str, list[tuple[str, int]]]:
+    """How many of `cards` have each facet value, most common first."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for card in cards:
+        for name, values in card_facets(card).items():
+            counts[name].update(set(values))
+    return {name: sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0])) for name in FACETS}
+
+
+@dataclass
+class CaseResults:
+    hits: list[CaseHit]
+    facets: dict[str, list[tuple[str, int]]]
+    total: int  # cases that match the filters (the hits are the best of them)
+
+
+class CaseLibrary:
+    """The stored case cards and the searches over them, reloaded when they change."""
+
+    def __init__(self, catalog: Catalog, retriever: Retriever) -> None:
+        self.catalog = catalog
+        self.retriever = retriever
+        self._cards: list[CaseCard] = []
+        self._by_doc: dict[str, CaseCard] = {}
+        self._version = (-1, -1)
+        self._lock = threading.Lock()
+
+    def cards(self) -> list[CaseCard]:
+        """Every case card. Cards are built by `govqa ingest`; an index ingested some
+        other way gets its missing cards built here, once, and stored."""
+        with self._lock:
+            version = (self.catalog.version(), self.catalog.derived_version())
+            if version != self._version:
+                cards = load_cards(self.catalog)
+                stored_docs = {d for c in cards for d in c.doc_ids}
+                if stored_docs != set(self.retriever.documents()):
+                    build_cards(self.catalog, self.retriever)
+                    cards = load_cards(self.catalog)
+                self._cards = cards
+                self._by_doc = {d: c for c in cards for d in c.doc_ids}
+                self._version = (self.catalog.version(), self.catalog.derived_version())
+            return self._cards
+
+    def card(self, case_id: str) -> CaseCard | None:
+        """A card by case id, by the id of any of its documents, or by a unique prefix."""
+        cards = self.cards()
+        if case_id in self._by_doc:
+            return self._by_doc[case_id]
+        matches = [c for c in cards if c.case_id.startswith(case_id)]
+        return matches[0] if len(matches) == 1 else None
+
+    def case_of(self, doc_id: str) -> CaseCard | None:
+        self.cards()
+        return self._by_doc.get(doc_id)
+
+    def passage_scores(self, query: str, vector: np.ndarray) -> dict[str, PassageScores]:
+        """Per case, the scores of its passages among the best SEARCH_DEPTH by meaning
+        and by words."""
+        self.cards()
+        dense, lexical = self.retriever.chunk_scores(query, vector, SEARCH_DEPTH)
+        fused = reciprocal_rank_fusion(
+            [sorted(dense, key=lambda i: -dense[i]), sorted(lexical, key=lambda i: -lexical[i])],
+            self.retriever.settings.rrf_k,
+        )
+        by_case: dict[str, PassageScores] = defaultdict(PassageScores)
+        for chunk_id, score in fused.items():
+            chunk = self.retriever.chunk(chunk_id)
+            card = self._by_doc.get(chunk.doc_id) if chunk else None
+            if card is None:
+                continue
+            scores = by_case[card.case_id]
+            scores.fused.append((score, chunk_id))
+            if chunk_id in dense:
+                scores.dense.append(dense[chunk_id])
+            if chunk_id in lexical:
+                scores.lexical.append(lexical[chunk_id])
+        for scores in by_case.values():
+            scores.fused.sort(reverse=True)
+        return by_case
+
+    def rank(
+        self, query: str, vector: np.ndarray, aggregate: str = DEFAULT_AGGREGATE
+    ) -> list[tuple[str, float, PassageScores]]:
+        """(case id, score, passage scores) for every case with a matching passage."""
+        by_case = self.passage_scores(query, vector)
+        top = max((max(s.lexical, default=0.0) for s in by_case.values()), default=0.0) or 1.0
+        scored = [(cid, AGGREGATES[aggregate](s, top), s) for cid, s in by_case.items()]
+        return sorted(scored, key=lambda t: -t[1])
+
+    def find(self, query: str, filters: CaseFilters | None = None, k: int = 10) -> CaseResults:
+        """Cases for a precedent query, best first, each with its best passages cited, and
+        the facet counts of the list. Without a query, every case in title order.
+
+        Counts follow the usual faceted-search rule: a facet's counts are taken over the
+        list narrowed by the other facets only, so choosing "Brazil" still shows how many
+        cases "India" would add.
+        """
+        filters = filters or CaseFilters()
+        query = " ".join(query.split())
+        vector = self.retriever.embedder.embed([query])[0] if query else None
+        if vector is None:
+            ranked = [(card, 0.0, PassageScores()) for card in self.cards()]
+        else:
+            cards = {c.case_id: c for c in self.cards()}
+            ranked = [(cards[cid], score, s) for cid, score, s in self.rank(query, vector)]
+
+        def top(wanted: CaseFilters) -> list:
+            return [r for r in ranked if wanted.matches(r[0])][:k]
+
+        counts = {
+            name: facet_counts([card for card, _, _ in top(filters.without(name))])[name]
+            for name in FACETS
+        }
+        hits = [
+            self._explain(card, score, scores, query, vector)
+            if vector is not None
+            else CaseHit(card, 0.0, [], [])
+            for card, score, scores in top(filters)
+        ]
+        return CaseResults(hits, counts, sum(1 for r in ranked if filters.matches(r[0])))
+
+    def _explain(
+        self, card: CaseCard, score: float, scores: PassageScores, query: str, vector: np.ndarray
+    ) -> CaseHit:
+        """The case's best passages, each with the sentence closest to the query marked."""
+        hit = CaseHit(card, score, [], [])
+        terms = prefixes(query)
+        for _, chunk_id in scores.fused:
+            chunk = self.retriever.chunk(chunk_id)
+            evidence = Evidence(chunk, 0.0) if chunk else None
+            candidates = candidate_sentences([evidence]) if evidence else []
+            if not candidates:  # e.g. a run of interview citations: nothing to quote
+                continue
+            meaning = self.retriever.embedder.embed_memo([c.text for c in candidates]) @ vector
+            words = np.array(
+                [len(terms & prefixes(c.text)) / max(1, len(terms)) for c in candidates]
+            )
+            best = candidates[int(np.argmax(0.7 * meaning + 0.3 * words))]
+            source = make_source(len(hit.sources) + 1, evidence)
+            source.spans.append((best.start, best.end))
+            hit.sources.append(source)
+            hit.why.append(best.text)
+            if len(hit.sources) == WHY_PASSAGES:
+                break
+        return hit
+
+    def similar(self, case_id: str, k: int = 5) -> list[SimilarCase]:
+        """The nearest other cases by content, with the facets they share and differ on."""
+        card = self.card(case_id)
+        if card is None:
+            return []
+        mine = card_facets(card)
+        centre = np.asarray(card.centroid, dtype=np.float32)
+        out = []
+        for other in self.cards():
+            if other.case_id == card.case_id:
+                continue
+            theirs = card_facets(other)
+            shared, differs = {}, {}
+            for name in mine:
+                common = sorted(set(mine[name]) & set(theirs[name]))
+                if common:
+                    shared[name] = ", ".join(common)
+                elif mine[name] or theirs[name]:
+                    differs[name] = (", ".join(mine[name]) or "?", ", ".join(theirs[name]) or "?")
+            similarity = float(centre @ np.asarray(other.centroid, dtype=np.float32))
+            out.append(SimilarCase(other, similarity, shared, differs))
+        return sorted(out, key=lambda s: -s.similarity)[:k]
+
+    def reading_list(self, answer: Answer, vector: np.ndarray, closest: int = 3) -> None:
+        """Fill `answer.reading`: the cases it drew on, then the closest cases it did not."""
+        self.cards()
+        cited: list[CaseCard] = []
+        for doc_id in dict.fromkeys(s.doc_id for s in answer.sources):
+            card = self._by_doc.get(doc_id)
+            if card is not None and card not in cited:
+                cited.append(card)
+        more: list[CaseCard] = []
+        if closest:
+            for case_id, _, _ in self.rank(answer.question, vector):
+                card = self.card(case_id)
+                if card is not None and card not in cited and len(more) < closest:
+                    more.append(card)
+        answer.reading = [_reading_item(c, True) for c in cited] + [
+            _reading_item(c, False) for c in more
+        ]
+
+
+def _reading_item(card: CaseCard, cited: bool) -> ReadingItem:
+    return ReadingItem(
+        card.case_id, card.title, card.place, card.country, card.facts["years"].value, cited
+    )
+
+
+def parse_decade(value: str) -> str:
+    """'1990', '1990s' or "90s" as the facet value '1990s'."""
+    match = re.fullmatch(r"\s*(\d{2,4})s?\s*", value)
+    if not match:
+        return value
+    year = int(match.group(1))
+    year = year + 1900 if year < 100 else year
+    return f"{year // 10 * 10}s"
