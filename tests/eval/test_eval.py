@@ -51,6 +51,29 @@ def test_reduced_eval_meets_the_floors(reduced_report):
     assert support["pairs"] >= 150 and support["accuracy"] >= 0.75
 
 
+def test_case_search_beats_the_chunk_level_baseline(reduced_report):
+    cases = reduced_report["cases"]
+    assert cases["queries"] >= 30 and not cases["unmatched_files"]
+    ours = cases["summary"][cases["default"]]
+    baseline = cases["summary"]["chunk-level baseline"]
+    assert ours["ndcg@5"] >= 0.88 and ours["recall@10"] >= 0.92
+    assert ours["ndcg@5"] > baseline["ndcg@5"] and ours["recall@10"] > baseline["recall@10"]
+    from eval.report import markdown_report
+
+    assert "## Case search" in markdown_report(reduced_report)
+
+
+def test_case_queries_are_graded_against_files_in_the_corpus():
+    from eval.cases import load_case_queries
+
+    queries = load_case_queries(ROOT / "data" / "eval" / "cases.jsonl")
+    files = {p.name for p in CORPUS.iterdir()}
+    assert len(queries) >= 30 and len({q.id for q in queries}) == len(queries)
+    for q in queries:
+        assert set(q.relevant) <= files and max(q.relevant.values()) >= 2, q.id
+        assert set(q.relevant.values()) <= {1, 2, 3}, q.id
+
+
 def test_every_question_type_is_scored(reduced_report):
     types = set(reduced_report["by_type"]["govqa"])
     assert types == {
