@@ -24,6 +24,13 @@ def _escaper(safe: bool) -> Callable[[str], str]:
     return md_escape if safe else (lambda text: " ".join(str(text).split()))
 
 
+def shorten(text: str, limit: int = 120) -> str:
+    """At most `limit` characters, cut at a word with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def case_place(card: CaseCard) -> str:
     """'Place, Country, years' with whatever is known."""
     years = card.facts["years"].value
@@ -35,7 +42,8 @@ def quoted_span(source: Source) -> str:
     """The marked span(s) of a source's passage, or the passage's start if none."""
     if not source.spans:
         return " ".join(source.passage.split())[:240]
-    return " … ".join(" ".join(source.passage[a:b].split()) for a, b in sorted(source.spans))
+    spans = sorted(set(source.spans))
+    return " … ".join(" ".join(source.passage[a:b].split()) for a, b in spans)
 
 
 def card_as_markdown(card: CaseCard, similar: list[SimilarCase] = (), safe: bool = False) -> str:

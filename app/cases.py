@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.answer import candidate_sentences, make_source, prefixes
+from app.answer import Candidate, candidate_sentences, make_source, prefixes
 from app.cards import build_cards, load_cards
 from app.records import (
     Answer,
@@ -226,38 +226,50 @@ class CaseLibrary:
             name: facet_counts([card for card, _, _ in top(filters.without(name))])[name]
             for name in FACETS
         }
-        hits = [
-            self._explain(card, score, scores, query, vector)
-            if vector is not None
-            else CaseHit(card, 0.0, [], [])
-            for card, score, scores in top(filters)
-        ]
+        shown = top(filters)
+        if vector is None:
+            hits = [CaseHit(card, 0.0, [], []) for card, _, _ in shown]
+        else:
+            hits = self._explain(shown, query, vector)
         return CaseResults(hits, counts, sum(1 for r in ranked if filters.matches(r[0])))
 
     def _explain(
-        self, card: CaseCard, score: float, scores: PassageScores, query: str, vector: np.ndarray
-    ) -> CaseHit:
-        """The case's best passages, each with the sentence closest to the query marked."""
-        hit = CaseHit(card, score, [], [])
-        terms = prefixes(query)
-        for _, chunk_id in scores.fused:
-            chunk = self.retriever.chunk(chunk_id)
-            evidence = Evidence(chunk, 0.0) if chunk else None
-            candidates = candidate_sentences([evidence]) if evidence else []
-            if not candidates:  # e.g. a run of interview citations: nothing to quote
+        self, shown: list[tuple[CaseCard, float, PassageScores]], query: str, vector: np.ndarray
+    ) -> list[CaseHit]:
+        """Each case's best passages, each with the sentence closest to the query marked.
+        The sentences of every shown case are embedded in one batch (many small model
+        calls cost several times more than one)."""
+        picked: list[tuple[CaseHit, Evidence, list[Candidate]]] = []
+        for card, score, scores in shown:
+            hit, taken = CaseHit(card, score, [], []), 0
+            for _, chunk_id in scores.fused:
+                chunk = self.retriever.chunk(chunk_id)
+                evidence = Evidence(chunk, 0.0) if chunk else None
+                candidates = candidate_sentences([evidence]) if evidence else []
+                if candidates:  # a run of interview citations has nothing to quote
+                    picked.append((hit, evidence, candidates))
+                    taken += 1
+                if taken == WHY_PASSAGES:
+                    break
+            picked.append((hit, None, []))  # keeps hits with no quotable passage listed
+        texts = [c.text for _, _, candidates in picked for c in candidates]
+        meaning = self.retriever.embedder.embed_memo(texts) @ vector if texts else []
+        terms, cursor, hits = prefixes(query), 0, []
+        for hit, evidence, candidates in picked:
+            if evidence is None:
+                hits.append(hit)
                 continue
-            meaning = self.retriever.embedder.embed_memo([c.text for c in candidates]) @ vector
             words = np.array(
                 [len(terms & prefixes(c.text)) / max(1, len(terms)) for c in candidates]
             )
-            best = candidates[int(np.argmax(0.7 * meaning + 0.3 * words))]
+            score = 0.7 * np.asarray(meaning[cursor : cursor + len(candidates)]) + 0.3 * words
+            cursor += len(candidates)
+            best = candidates[int(np.argmax(score))]
             source = make_source(len(hit.sources) + 1, evidence)
             source.spans.append((best.start, best.end))
             hit.sources.append(source)
             hit.why.append(best.text)
-            if len(hit.sources) == WHY_PASSAGES:
-                break
-        return hit
+        return hits
 
     def similar(self, case_id: str, k: int = 5) -> list[SimilarCase]:
         """The nearest other cases by content, with the facets they share and differ on."""

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from app.cards import build_cards
+from app.case_views import shorten
 from app.engine import Engine
 from ingest.pipeline import ingest
 from ingest.records import IngestReport
@@ -69,7 +70,7 @@ def case_choices(engine: Engine) -> list[tuple[str, str]]:
     for doc in engine.documents():
         m = doc.metadata
         label = f"{m.place}: {m.title}" if m.place and m.place not in m.title else m.title
-        out.append((label[:120], doc.doc_id))
+        out.append((shorten(label), doc.doc_id))
     return sorted(out)
 
 

@@ -89,7 +89,8 @@ def answer_as_text(answer: Answer) -> str:
 
 def reading_label(item: ReadingItem) -> str:
     """'Title (Place, Country, years), case ID: cited' for a reading-list line."""
-    where = ", ".join(x for x in (item.place, item.country, item.years) if x)
+    country = item.country if item.country != item.place else ""
+    where = ", ".join(x for x in (item.place, country, item.years) if x)
     state = "cited in this answer" if item.cited else "close, not cited"
     return f"{item.title}" + (f" ({where})" if where else "") + f"; case {item.case_id}; {state}"
 

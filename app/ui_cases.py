@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from app.brief import write_brief
-from app.case_views import card_as_markdown, hits_as_markdown
+from app.case_views import card_as_markdown, hits_as_markdown, shorten
 from app.cases import FACETS, CaseFilters, CaseResults
 from app.engine import Engine
 
@@ -118,4 +118,4 @@ def _summary(results: CaseResults) -> str:
 
 
 def _choices(results: CaseResults) -> list[tuple[str, str]]:
-    return [(h.card.label[:120], h.card.case_id) for h in results.hits]
+    return [(shorten(h.card.label), h.card.case_id) for h in results.hits]

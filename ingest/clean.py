@@ -327,14 +327,21 @@ def _join(previous: str, line: str) -> str:
     return previous + " " + line
 
 
-def _is_heading(line: str, before_blank: bool, after_blank: bool) -> bool:
+def _is_heading(line: str, before_blank: bool, after_blank: bool, following: str = "") -> bool:
+    """A short capitalised line without a full stop, on its own between blank lines; or,
+    as PDFs and plain text often set them, directly above its section's first line: then
+    it must be much shorter than that line (a paragraph's first line runs full width)."""
     words = line.split()
+    shaped = 0 < len(words) <= 8 and line[:1].isupper() and not _SENTENCE_END.search(line)
+    if not shaped or not before_blank:
+        return False
+    if after_blank:
+        return True
     return (
-        before_blank
-        and after_blank
-        and 0 < len(words) <= 8
-        and line[:1].isupper()
-        and not _SENTENCE_END.search(line)
+        len(words) <= 5
+        and following[:1].isupper()
+        and len(following) >= 3 * len(line)
+        and not re.search(r"[,;:\-–(]$|\b(and|or|of|the|in|for|to|a|an)$", line.strip(), re.I)
     )
 
 
@@ -416,7 +423,8 @@ def _paragraphs(lines: list[_Line | None]) -> list[tuple[str, bool]]:
         heading = _MD_HEADING.match(text)
         before_blank = i == 0 or lines[i - 1] is None
         after_blank = i + 1 >= len(lines) or lines[i + 1] is None
-        if heading or _is_heading(text, before_blank, after_blank):
+        following = lines[i + 1].text if i + 1 < len(lines) and lines[i + 1] else ""
+        if heading or _is_heading(text, before_blank, after_blank, following):
             if current:
                 out.append((current, False))
                 current = ""

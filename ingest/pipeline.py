@@ -22,7 +22,7 @@ from ingest.settings import Settings
 from ingest.store import Catalog, VectorIndex
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 # chunks gathered across files before embedding: big, length-sorted batches run faster,
 # while each file is still committed on its own
 EMBED_WINDOW = 256
