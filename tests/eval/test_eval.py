@@ -56,7 +56,7 @@ def test_case_search_beats_the_chunk_level_baseline(reduced_report):
     assert cases["queries"] >= 30 and not cases["unmatched_files"]
     ours = cases["summary"][cases["default"]]
     baseline = cases["summary"]["chunk-level baseline"]
-    assert ours["ndcg@5"] >= 0.88 and ours["recall@10"] >= 0.92
+    assert ours["ndcg@5"] >= 0.88 and ours["recall@10"] >= 0.90
     assert ours["ndcg@5"] > baseline["ndcg@5"] and ours["recall@10"] > baseline["recall@10"]
     from eval.report import markdown_report
 
