@@ -178,8 +178,9 @@ class CaseLibrary:
             self.retriever.settings.rrf_k,
         )
         by_case: dict[str, PassageScores] = defaultdict(PassageScores)
+        chunks = self.retriever.chunk_map()
         for chunk_id, score in fused.items():
-            chunk = self.retriever.chunk(chunk_id)
+            chunk = chunks.get(chunk_id)
             card = self._by_doc.get(chunk.doc_id) if chunk else None
             if card is None:
                 continue
@@ -240,10 +241,11 @@ class CaseLibrary:
         The sentences of every shown case are embedded in one batch (many small model
         calls cost several times more than one)."""
         picked: list[tuple[CaseHit, Evidence, list[Candidate]]] = []
+        chunks = self.retriever.chunk_map()
         for card, score, scores in shown:
             hit, taken = CaseHit(card, score, [], []), 0
             for _, chunk_id in scores.fused:
-                chunk = self.retriever.chunk(chunk_id)
+                chunk = chunks.get(chunk_id)
                 evidence = Evidence(chunk, 0.0) if chunk else None
                 candidates = candidate_sentences([evidence]) if evidence else []
                 if candidates:  # a run of interview citations has nothing to quote
@@ -300,14 +302,16 @@ class CaseLibrary:
         cited: list[CaseCard] = []
         for doc_id in dict.fromkeys(s.doc_id for s in answer.sources):
             card = self._by_doc.get(doc_id)
-            if card is not None and card not in cited:
+            if card is not None and all(card.case_id != c.case_id for c in cited):
                 cited.append(card)
         more: list[CaseCard] = []
         if closest:
+            cards = {c.case_id: c for c in self._cards}
+            taken = {c.case_id for c in cited}
             for case_id, _, _ in self.rank(answer.question, vector):
-                card = self.card(case_id)
-                if card is not None and card not in cited and len(more) < closest:
-                    more.append(card)
+                if case_id in cards and case_id not in taken and len(more) < closest:
+                    more.append(cards[case_id])
+                    taken.add(case_id)
         answer.reading = [_reading_item(c, True) for c in cited] + [
             _reading_item(c, False) for c in more
         ]

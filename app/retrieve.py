@@ -120,6 +120,9 @@ class Retriever:
         self._names: dict[str, set[str]] = {}
         self._version = -1
         self._vector_cache: dict[str, np.ndarray] = {}
+        # every committed vector as one matrix (row per chunk id), when the corpus is small
+        # enough to score exactly: one product instead of a dot product per chunk
+        self._matrix: tuple[dict[str, int], np.ndarray] | None = None
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
@@ -133,10 +136,16 @@ class Retriever:
             self._names = case_names(chunks)
             self._version = version
             self._vector_cache.clear()
+            self._matrix = None
 
     def chunk(self, chunk_id: str) -> StoredChunk | None:
         self._refresh()
         return self._chunks.get(chunk_id)
+
+    def chunk_map(self) -> dict[str, StoredChunk]:
+        """Every committed chunk by id, as of now (one freshness check for many lookups)."""
+        self._refresh()
+        return self._chunks
 
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:
         self._refresh()
@@ -238,6 +247,17 @@ class Retriever:
         every allowed chunk is scored exactly: an approximate top-N over the whole corpus
         may hold none of them."""
         k = k or self.settings.candidates_k
+        if allowed is not None and len(self._chunks) <= EXACT_SCOPE:
+            rows, matrix = self._corpus_matrix()
+            positions = np.fromiter(
+                (rows[i] for i in allowed if i in rows), dtype=np.int64, count=-1
+            )
+            if not len(positions):
+                return []
+            scores = matrix[positions] @ vector
+            best = np.argsort(-scores, kind="stable")[:k]
+            ids = list(rows)
+            return [(ids[positions[j]], float(scores[j])) for j in best]
         if allowed is not None and len(allowed) <= EXACT_SCOPE:
             ids = sorted(allowed)
             vectors = self.vectors(ids)
@@ -249,6 +269,16 @@ class Retriever:
             for i, s in self.index.query(vector, depth)
             if i in self._chunks and (allowed is None or i in allowed)
         ][:k]
+
+    def _corpus_matrix(self) -> tuple[dict[str, int], np.ndarray]:
+        matrix = self._matrix
+        if matrix is None:
+            ids = sorted(self._chunks)
+            found = self.vectors(ids)
+            ids = [i for i in ids if i in found]
+            stacked = np.stack([found[i] for i in ids]) if ids else np.zeros((0, 384), np.float32)
+            matrix = self._matrix = ({i: n for n, i in enumerate(ids)}, stacked)
+        return matrix
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of committed chunks, cached until the catalog changes."""
