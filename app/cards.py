@@ -29,7 +29,7 @@ from app.records import CARD_FIELDS, CaseCard, Cell, Evidence, Fact, Source
 from app.retrieve import Retriever
 from ingest.store import Catalog, StoredChunk, StoredDocument
 
-CARD_VERSION = "3"  # bump when card building changes, so stored cards are rebuilt
+CARD_VERSION = "5"  # bump when card building changes, so stored cards are rebuilt
 # Two documents with the same place are one case only when their content is this close
 # (cosine of their mean passage vectors). On the sample corpus the closest pair of
 # different cases sits at 0.43 (see tests/app/test_cases.py for the same-case check).

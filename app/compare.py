@@ -50,6 +50,14 @@ COMPARE_WORDS = re.compile(
     r"side by side|similarities)\b",
     re.I,
 )
+# Sentences about the study rather than the case ("By the qualitative research with
+# documentation survey and interviews.") describe no actor, outcome or factor of the case:
+# they never fill a cell.
+_META = re.compile(
+    r"\b(this|the|our|present) (study|article|paper|research|chapter)\b|"
+    r"\b(qualitative|quantitative) (research|study|method)|\bmethodolog|\bwe (argue|find|show)\b",
+    re.I,
+)
 CELL_FLOOR = 0.25  # cosine below which a cell is "not in the sources"
 HEADING_BONUS = 0.15
 PRESELECT = 4  # passages per aspect whose sentences are embedded (see fill_cells)
@@ -113,6 +121,7 @@ def fill_cells(
     if chunk_vectors is not None and len(chunks) > PRESELECT_FROM:
         keep = preselect_chunks(chunks, chunk_vectors, aspects, aspect_vectors)
         candidates = [c for c in candidates if c.evidence in keep]
+    candidates = [c for c in candidates if not _META.search(c.text)]
     cells: dict[str, Cell] = {name: Cell() for name in aspects}
     if not candidates:
         return cells
