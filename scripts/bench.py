@@ -329,18 +329,47 @@ def free_port() -> int:
 def load_test(
     index_dir: Path, backend: dict, clients: int, seconds: float, questions: list[str]
 ) -> dict:
-    """The chat served on a loopback port, `clients` gradio clients asking on "/ask"."""
-    from app.ui import serve
-    from ingest.settings import Settings
-
+    """The chat served by its own process (`govqa chat`) on a loopback port, `clients`
+    gradio clients asking on "/ask" from this one. Clients in the server's own process
+    would take turns with it for the interpreter lock, which no real visitor does; they
+    still share the machine's cores with it, so the figure stays pessimistic."""
     port = free_port()
-    settings = Settings(index_dir=index_dir, host="127.0.0.1", port=port, **backend)
-    demo = serve(settings, block=False)
+    env = {**os.environ, **OFFLINE_ENV}
+    env.update({f"GOVQA_{key.upper()}": str(value) for key, value in backend.items()})
+    command = [sys.executable, "-m", "app.cli", "chat", "--index-dir", str(index_dir)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
+        wait_for_http(f"http://127.0.0.1:{port}/", server, timeout=300)
         return run_load(f"http://127.0.0.1:{port}/", clients, seconds, questions)
     finally:
-        with contextlib.redirect_stdout(io.StringIO()):  # "Closing server running on ..."
-            demo.close()
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Poll `url` until it answers (the chat is up), the process dies, or time runs out."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the chat exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)  # polling interval while the server starts, not synchronisation
+    raise RuntimeError(f"the chat did not answer on {url} within {timeout} s")
 
 
 def backend_choices(requested: list[str]) -> tuple[list[dict], list[str]]:
