@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -27,6 +28,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", type=Path, help="index directory (GOVQA_INDEX_DIR)")
     parser.add_argument("--model-path", help="embedding model directory (GOVQA_MODEL_PATH)")
     parser.add_argument("--top-k", type=int, help="passages per answer (GOVQA_TOP_K)")
+    parser.add_argument(
+        "--chroma-url",
+        help="use the Chroma server at http(s)://host:port instead of the embedded store "
+        "(GOVQA_CHROMA_URL)",
+    )
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +41,15 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy-area")
     parser.add_argument("--year-from", type=int)
     parser.add_argument("--year-to", type=int)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # any other name may resolve to a public address
+        return False
 
 
 def error(message: str) -> None:
@@ -125,7 +140,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from app.ui import serve
 
     settings = _settings(args)
-    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(settings.host):
+        # an environment variable left over from elsewhere must not open the chat to the
+        # network: only a --host typed on this command line may
+        if args.host is None:
+            error(
+                f"GOVQA_HOST={settings.host} is beyond loopback; "
+                f"pass --host {settings.host} to serve there on purpose"
+            )
+            return EXIT_USAGE
         print(
             f"warning: serving on {settings.host}: reachable beyond this machine", file=sys.stderr
         )
@@ -247,9 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     enforce_offline()
+    from ingest.store import StoreError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except StoreError as exc:  # bad GOVQA_CHROMA_URL, server down, collection of another index
+        error(str(exc))
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

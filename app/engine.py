@@ -83,7 +83,8 @@ class Engine:
 
     @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.settings, self.catalog, VectorIndex(self.settings), self.embedder)
+        index = VectorIndex(self.settings, owner=self.catalog.identity())
+        return Retriever(self.settings, self.catalog, index, self.embedder)
 
     @cached_property
     def scorer(self) -> SupportScorer:
