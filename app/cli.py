@@ -52,6 +52,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def printable(text: str) -> str:
+    """A file name may hold a line break, a terminal escape or a bidi override: show those
+    escaped, so one report line stays one line and cannot repaint the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def error(message: str) -> None:
     print(f"Error: {message}", file=sys.stderr)
 
@@ -83,7 +89,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"{report.seconds:.1f} s; {totals['chunks_per_s']} chunks/s"
         )
         for outcome in report.skipped:
-            print(f"skipped: {outcome.path}: {outcome.reason}")
+            print(f"skipped: {printable(outcome.path)}: {printable(outcome.reason or '')}")
     if args.show_dropped:
         _print_dropped(settings)
     return EXIT_PARTIAL if report.skipped else EXIT_OK
