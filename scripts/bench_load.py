@@ -29,7 +29,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_load(
-    url: str,
+    url: str | list[str],
     clients: int = 16,
     seconds: float = 60,
     questions: list[str] | None = None,
@@ -37,7 +37,8 @@ def run_load(
 ) -> dict:
     """`clients` threads, each with its own gradio Client, loop `/ask` over `questions`
     until `seconds` have passed or `max_requests` were sent in all; latency is per request,
-    from send to answer (queueing in the server included)."""
+    from send to answer (queueing in the server included). Several urls (app instances
+    sharing one index) take the clients in turn."""
     from gradio_client import Client
 
     questions = questions or DEFAULT_QUESTIONS
@@ -46,7 +47,10 @@ def run_load(
     lock = threading.Lock()
     sent = itertools.count()  # next() on a count is atomic under the GIL
     # clients connect (fetch the app's config) before the clock starts
-    connected = [Client(url, verbose=False, analytics_enabled=False) for _ in range(clients)]
+    urls = [url] if isinstance(url, str) else url
+    connected = [
+        Client(urls[n % len(urls)], verbose=False, analytics_enabled=False) for n in range(clients)
+    ]
     start = threading.Barrier(clients + 1)
     deadline = 0.0
 
@@ -90,6 +94,7 @@ def run_load(
         "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "rps": round(len(latencies) / elapsed, 2),
+        "apps": len(urls),
     }
 
 
