@@ -193,7 +193,10 @@ def _eval_gold(args: argparse.Namespace) -> int:
     if args.corpus is not None and args.index_dir is None:
         # a user's own corpus gets its own index, so the chat's index is left alone
         slug = "".join(c if c.isalnum() else "-" for c in args.corpus.resolve().name)
-        settings = settings.model_copy(update={"index_dir": Path(".govqa-eval") / slug})
+        update: dict[str, object] = {"index_dir": Path(".govqa-eval") / slug}
+        if settings.chroma_url:  # on a shared server its vectors need their own collection
+            update["collection"] = f"{settings.collection}-eval-{slug.strip('-') or 'corpus'}"
+        settings = settings.model_copy(update=update)
     corpus = args.corpus or settings.corpus_dir
     report_ingest = ingest([corpus], settings, sync=True)
     for outcome in report_ingest.skipped:
