@@ -192,15 +192,22 @@ def load_part(clients: int, seconds: float, apps: int, reingest_every_s: float) 
         log(f"load: {json.dumps({k: v for k, v in result.items() if k != 'reingest_rounds'})}")
         return result
     finally:
-        for chat in chats:
-            chat.send_signal(signal.SIGINT)
-        for chat in chats:
-            try:
-                chat.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                chat.kill()
-                chat.wait()
+        stop_chats(chats)
         server.stop()
+
+
+def stop_chats(chats: list[subprocess.Popen], grace_s: float = 20.0) -> None:
+    """Ctrl-C for every chat at once, one shared grace period, then SIGKILL."""
+    for chat in chats:
+        chat.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + grace_s
+    for chat in chats:
+        try:
+            chat.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log(f"chat {chat.pid} ignored Ctrl-C for {grace_s:.0f} s; killed")
+            chat.kill()
+            chat.wait()
 
 
 def main() -> None:

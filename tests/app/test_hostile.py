@@ -66,13 +66,20 @@ def hostile_engine(hostile_settings: Settings) -> Engine:
 
 def test_huge_and_control_character_questions_are_answered(hostile_engine: Engine) -> None:
     assert len(HUGE_QUESTION.encode()) >= 100_000
-    for question in (HUGE_QUESTION, CONTROL_QUESTION, HTML_QUESTION):
+    figures = {}
+    for name, question in (
+        ("100kB", HUGE_QUESTION),
+        ("control", CONTROL_QUESTION),
+        ("html", HTML_QUESTION),
+    ):
         started = time.perf_counter()
         answer = hostile_engine.ask(question)
-        assert time.perf_counter() - started < 60
+        figures[f"{name}_s"] = round(time.perf_counter() - started, 2)
+        assert figures[f"{name}_s"] < 60
         assert answer.sources, question[:80]
         assert answer.sources[0].file.endswith("lampang-water-board.txt")
         assert answer.question.isprintable(), repr(answer.question[:80])
+    print("FIGURES hostile " + json.dumps(figures))
 
 
 def test_cli_takes_a_100_kb_question(hostile_settings: Settings) -> None:
@@ -108,6 +115,7 @@ def test_a_reply_that_obeys_the_document_is_not_shown(hostile_settings: Settings
     assert "PWNED" not in answer.text and "evil.example" not in answer.text
     assert answer.mode != "llm" and "not supported by the passages" in answer.notice
     assert answer.sentences and all(s.supported for s in answer.sentences)
+    print("FIGURES hostile " + json.dumps({"obeying_reply_shown": False, "fallback": answer.mode}))
 
 
 def test_hostile_text_is_inert_in_the_browser(hostile_settings: Settings) -> None:
@@ -146,3 +154,5 @@ def test_hostile_text_is_inert_in_the_browser(hostile_settings: Settings) -> Non
     # the planted markup is shown as the characters the document holds
     assert "<script>window.__pwned = 1</script>" in sources
     assert '<img src=x onerror="window.__pwned = 2">' in sources
+    inert = {"dialogs": len(dialogs), "scripts_run": planted is not None, "handlers": handlers}
+    print("FIGURES hostile " + json.dumps(inert))
