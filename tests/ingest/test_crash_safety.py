@@ -201,6 +201,7 @@ def cli_env() -> dict[str, str]:
 
 
 def ingest_command(corpus: Path, settings: Settings) -> list[str]:
+    server = ["--chroma-url", settings.chroma_url] if settings.chroma_url else []
     return [
         sys.executable,
         "-m",
@@ -209,6 +210,7 @@ def ingest_command(corpus: Path, settings: Settings) -> list[str]:
         str(corpus),
         "--index-dir",
         str(settings.index_dir),
+        *server,
     ]
 
 
@@ -427,12 +429,27 @@ def catalog_version(catalog_path: Path) -> int:
         return 0
 
 
-def test_sigkill_at_random_points(corpus: Path, tmp_path_factory, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory):
+    from ingest.chroma_server import ChromaServer
+    from tests.conftest import free_port
+
+    server = ChromaServer(tmp_path_factory.mktemp("kill-server") / "data", free_port()).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.mark.parametrize("mode", ["embedded", "server"])
+def test_sigkill_at_random_points(
+    corpus: Path, tmp_path_factory, tmp_path: Path, mode: str, request: pytest.FixtureRequest
+) -> None:
     """20 kills at random moments (start-up, embedding, between upsert and commit, between
     commit and the stale-vector delete) of ingests that alternate two versions of the same
     files, so every run rewrites every document. After each kill each document is wholly
     one version and every committed chunk has its vector; after the next complete run the
-    index equals a clean ingest and Chroma holds no duplicate chunk."""
+    index equals a clean ingest and Chroma holds no duplicate chunk. Once with the embedded
+    store, once on a `chroma run` server (which lives on while its client is killed)."""
+    url = request.getfixturevalue("chroma_url") if mode == "server" else ""
     rng = random.Random(KILL_SEED)
     versions = [corpus, tmp_path / "v2" / corpus.name]
     versions[1].parent.mkdir()
@@ -456,7 +473,7 @@ def test_sigkill_at_random_points(corpus: Path, tmp_path_factory, tmp_path: Path
     clean_run_s = time.monotonic() - started
     assert all(refs[0][d].chunk_ids != refs[1][d].chunk_ids for d in refs[0])
 
-    settings = Settings(index_dir=tmp_path / "idx")
+    settings = Settings(index_dir=tmp_path / "idx", chroma_url=url)
     points: list[tuple[str, float, int]] = []
     for _ in range(KILL_POINTS):
         if rng.random() < 0.5:  # anywhere in a run, start-up included
@@ -506,4 +523,4 @@ def test_sigkill_at_random_points(corpus: Path, tmp_path_factory, tmp_path: Path
     assert killed >= KILL_POINTS // 2, f"only {killed} of {KILL_POINTS} runs were killed"
     figures = {"kill_points": len(points), "killed": killed, "part_way": part_way}
     figures |= {"consistent": len(points), "duplicates_after_next_run": duplicates}
-    print("FIGURES kill " + json.dumps(figures))
+    print(f"FIGURES kill {json.dumps({mode: figures})}")
