@@ -65,13 +65,13 @@ def pytest_part(name: str, target: str, extra_env: dict[str, str] | None = None)
         timeout=1800,
     )
     figures: dict = {}
-    for line in done.stdout.splitlines():
-        if line.startswith("FIGURES "):
-            _, _, payload = line.split(" ", 2)
-            figures.update(json.loads(payload))
+    # pytest -s prints a test's output right after the previous test's progress dot
+    for payload in re.findall(r"FIGURES \w+ (\{.*\})", done.stdout):
+        figures.update(json.loads(payload))
     summary = re.findall(r"(\d+) (passed|failed|error)", done.stdout)
     counts = {kind: int(n) for n, kind in summary}
     result = {
+        "ran_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "command": f"{sys.executable} -m pytest -q -s {target}",
         "passed": counts.get("passed", 0),
         "failed": counts.get("failed", 0) + counts.get("error", 0),
@@ -218,7 +218,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--apps", type=int, default=2, help="chat processes sharing the server")
     parser.add_argument("--reingest-every", type=float, default=60.0)
-    parser.add_argument("--skip", default="", help="comma list of kill,fuzz,hostile,load")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma list of kill,fuzz,hostile,load (their last figures in --out are kept)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "soak.json")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -227,6 +231,9 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     started = time.perf_counter()
     results: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": os.cpu_count()}
+    if skip and args.out.exists():  # a partial run keeps the other parts' last figures
+        previous = json.loads(args.out.read_text())
+        results |= {k: previous[k] for k in ("kill", "fuzz", "hostile", "load") if k in previous}
     if "kill" not in skip:
         results["kill"] = pytest_part(
             "kill points",
@@ -239,6 +246,7 @@ def main() -> None:
         results["hostile"] = pytest_part("hostile questions", "tests/app/test_hostile.py")
     if "load" not in skip:
         results["load"] = load_part(args.clients, args.seconds, args.apps, args.reingest_every)
+        results["load"]["ran_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
     results["seconds"] = round(time.perf_counter() - started, 1)
     failed = [
         name
