@@ -9,7 +9,10 @@ CORPUS_FILES := $(shell find $(CORPUS) -type f 2>/dev/null)
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 
-.PHONY: chat test eval bench lint clean setup index browser
+CHROMA_PORT ?= 8000
+CHROMA_DATA ?= $(INDEX_DIR)/chroma-server
+
+.PHONY: chat test eval bench lint clean setup index browser chroma-server soak
 
 setup: $(INSTALLED)
 
@@ -52,6 +55,16 @@ eval: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python scripts/bench.py
+
+# A shared Chroma server on loopback (Chroma's own `chroma run`); point ingest, chat and eval
+# at it with GOVQA_CHROMA_URL=http://127.0.0.1:$(CHROMA_PORT) or --chroma-url. docs/scaling.md
+chroma-server: $(INSTALLED)
+	$(BIN)/chroma run --path $(CHROMA_DATA) --host 127.0.0.1 --port $(CHROMA_PORT)
+
+# Bounded reliability loops: 20 SIGKILLs mid-ingest, the hostile fuzz set, hostile questions,
+# 16 clients x 5 min on two chats sharing a Chroma server; figures in reports/soak.json.
+soak: $(INSTALLED) browser
+	$(BIN)/python scripts/soak.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

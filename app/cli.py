@@ -4,6 +4,7 @@ chat, eval)."""
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -28,6 +29,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", type=Path, help="index directory (GOVQA_INDEX_DIR)")
     parser.add_argument("--model-path", help="embedding model directory (GOVQA_MODEL_PATH)")
     parser.add_argument("--top-k", type=int, help="passages per answer (GOVQA_TOP_K)")
+    parser.add_argument(
+        "--chroma-url",
+        help="use the Chroma server at http(s)://host:port instead of the embedded store "
+        "(GOVQA_CHROMA_URL)",
+    )
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +42,21 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy-area")
     parser.add_argument("--year-from", type=int)
     parser.add_argument("--year-to", type=int)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # any other name may resolve to a public address
+        return False
+
+
+def printable(text: str) -> str:
+    """A file name may hold a line break, a terminal escape or a bidi override: show those
+    escaped, so one report line stays one line and cannot repaint the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def error(message: str) -> None:
@@ -74,7 +95,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"{cards.seconds:.1f} s"
         )
         for outcome in report.skipped:
-            print(f"skipped: {outcome.path}: {outcome.reason}")
+            print(f"skipped: {printable(outcome.path)}: {printable(outcome.reason or '')}")
     if args.show_dropped:
         _print_dropped(settings)
     return EXIT_PARTIAL if report.skipped else EXIT_OK
@@ -255,7 +276,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from app.ui import serve
 
     settings = _settings(args)
-    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(settings.host):
+        # an environment variable left over from elsewhere must not open the chat to the
+        # network: only a --host typed on this command line may
+        if args.host is None:
+            error(
+                f"GOVQA_HOST={settings.host} is beyond loopback; "
+                f"pass --host {settings.host} to serve there on purpose"
+            )
+            return EXIT_USAGE
         print(
             f"warning: serving on {settings.host}: reachable beyond this machine", file=sys.stderr
         )
@@ -294,7 +323,10 @@ def _eval_gold(args: argparse.Namespace) -> int:
     if args.corpus is not None and args.index_dir is None:
         # a user's own corpus gets its own index, so the chat's index is left alone
         slug = "".join(c if c.isalnum() else "-" for c in args.corpus.resolve().name)
-        settings = settings.model_copy(update={"index_dir": Path(".govqa-eval") / slug})
+        update: dict[str, object] = {"index_dir": Path(".govqa-eval") / slug}
+        if settings.chroma_url:  # on a shared server its vectors need their own collection
+            update["collection"] = f"{settings.collection}-eval-{slug.strip('-') or 'corpus'}"
+        settings = settings.model_copy(update=update)
     corpus = args.corpus or settings.corpus_dir
     report_ingest = ingest([corpus], settings, sync=True)
     for outcome in report_ingest.skipped:
@@ -402,9 +434,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     enforce_offline()
+    from ingest.store import StoreError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except StoreError as exc:  # bad GOVQA_CHROMA_URL, server down, collection of another index
+        error(str(exc))
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -38,6 +39,18 @@ _FOLLOW_UP = re.compile(
     r"government|network|initiative|scheme|council|reform|law|policy|campaign|model)\b",
     re.I,
 )
+
+
+def clean_question(question: str) -> str:
+    """One line of at most MAX_QUESTION_CHARS visible characters: control characters and
+    bidi overrides (a pasted terminal escape, a NUL, text that displays reversed) go, and
+    a 100 kB paste costs no more than its first 2,000 characters."""
+    visible = "".join(
+        " " if c.isspace() else c
+        for c in question[: MAX_QUESTION_CHARS * 4]
+        if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    return " ".join(visible.split())[:MAX_QUESTION_CHARS]
 
 
 def is_follow_up(question: str) -> bool:
@@ -84,7 +97,8 @@ class Engine:
 
     @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.settings, self.catalog, VectorIndex(self.settings), self.embedder)
+        index = VectorIndex(self.settings, owner=self.catalog.identity())
+        return Retriever(self.settings, self.catalog, index, self.embedder)
 
     @cached_property
     def cases(self) -> CaseLibrary:
@@ -121,7 +135,7 @@ class Engine:
         case stays on it. `compare` asks for a comparison table of those documents.
         """
         started = time.perf_counter()
-        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        question = clean_question(question)
         if not question:
             yield Update("", Answer(question, [], [], abstained=True, notice="Ask a question."))
             return
@@ -252,7 +266,16 @@ class Engine:
             return fallback
         if says_not_in_sources(text):
             return Answer(question, [], [], abstained=True, notice=ABSTAIN_TEXT, mode="llm")
-        return checked_answer(question, text, evidence, self.scorer, self.settings)
+        checked = checked_answer(question, text, evidence, self.scorer, self.settings)
+        if not any(s.supported for s in checked.sentences):
+            # nothing the model wrote is in the passages (it may have obeyed instructions
+            # planted in a document): show the extractive answer, not the model's text
+            fallback.notice = (
+                "The language model's answer was not supported by the passages; "
+                "this is the extractive answer."
+            )
+            return fallback
+        return checked
 
     def documents(self) -> list[StoredDocument]:
         """Committed documents with their metadata, for the corpus view and facet lists."""

@@ -30,6 +30,15 @@ _CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _TRAILING_CITES = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
 
 
+_PASSAGE_TAG = re.compile(r"<\s*/?\s*passage\b[^>]*>", re.I)
+
+
+def quoted(text: str) -> str:
+    """Document text with any passage tag of its own defused: a document that writes
+    `</passage>` must not close its quotation and pose as instructions to the model."""
+    return _PASSAGE_TAG.sub("[passage tag]", text)
+
+
 def build_messages(question: str, evidence: list[Evidence]) -> list[dict[str, str]]:
     """Chat messages holding the passages, numbered as the answer must cite them."""
     blocks = []
@@ -38,8 +47,8 @@ def build_messages(question: str, evidence: list[Evidence]) -> list[dict[str, st
         where = f", p. {ev.chunk.page}" if ev.chunk.page else ""
         authors = ", ".join(meta.authors) or "unknown author"
         blocks.append(
-            f"[{n}] {meta.title} ({authors}, {meta.year or 'n.d.'}{where})\n"
-            f"<passage>\n{ev.chunk.text}\n</passage>"
+            quoted(f"[{n}] {meta.title} ({authors}, {meta.year or 'n.d.'}{where})")
+            + f"\n<passage>\n{quoted(ev.chunk.text)}\n</passage>"
         )
     user = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

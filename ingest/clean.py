@@ -3,6 +3,7 @@ paragraphs; every repaired and dropped line is recorded with its reason."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -315,7 +316,8 @@ def _join(previous: str, line: str) -> str:
     """Join a wrapped line to its paragraph, undoing end-of-line hyphenation."""
     if not previous:
         return line
-    hyphen = re.search(r"([A-Za-z]+)-$", previous)
+    # only the tail: a search over the whole paragraph made a 10k-line paragraph quadratic
+    hyphen = re.search(r"([A-Za-z]+)-$", previous[-100:])
     first = re.match(r"([a-z]+)", line)
     if hyphen and first:
         left, right = hyphen.group(1), first.group(1)
@@ -403,7 +405,8 @@ def clean_pages(pages: list[Page]) -> CleanText:
 
 def _continues(lines: list[_Line | None], blank_at: int) -> bool:
     """A blank line inside a sentence (page break) when the next line starts in lower case."""
-    following = next((ln for ln in lines[blank_at:] if ln is not None), None)
+    rest = itertools.islice(lines, blank_at, None)  # no copy of the tail per blank line
+    following = next((ln for ln in rest if ln is not None), None)
     return following is not None and following.text[:1].islower()
 
 

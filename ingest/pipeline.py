@@ -195,9 +195,9 @@ def ingest(
     report.files.extend(problems)
     with index_lock(settings):
         catalog = Catalog(settings.catalog_path)
-        index = VectorIndex(settings)
-        embedder = Embedder.from_settings(settings)
         try:
+            index = VectorIndex(settings, owner=catalog.identity())
+            embedder = Embedder.from_settings(settings)
             orphans = index.all_ids() - catalog.chunk_ids()
             index.delete(orphans)  # leftovers of a run that was killed before its commit
             hashes = catalog.hashes()

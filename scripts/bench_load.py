@@ -69,7 +69,7 @@ def gradio_asker(url: str) -> tuple[Callable[[str], dict], Callable[[], None]]:
 
 
 def run_load(
-    url: str,
+    url: str | list[str],
     clients: int = 16,
     seconds: float = 60,
     questions: list[str] | None = None,
@@ -78,7 +78,8 @@ def run_load(
 ) -> dict:
     """`clients` threads, each with its own connection, loop `/ask` over `questions` until
     `seconds` have passed or `max_requests` were sent in all; latency is per request, from
-    send to answer (queueing in the server included)."""
+    send to answer (queueing in the server included). Several urls (app instances sharing
+    one index) take the clients in turn."""
     questions = questions or DEFAULT_QUESTIONS
     make = {"rest": rest_asker, "gradio": gradio_asker}[client]
     latencies: list[float] = []
@@ -86,7 +87,8 @@ def run_load(
     lock = threading.Lock()
     sent = itertools.count()  # next() on a count is atomic under the GIL
     # clients connect before the clock starts
-    connected = [make(url) for _ in range(clients)]
+    urls = [url] if isinstance(url, str) else url
+    connected = [make(urls[n % len(urls)]) for n in range(clients)]
     start = threading.Barrier(clients + 1)
     deadline = 0.0
 
@@ -131,6 +133,7 @@ def run_load(
         "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "rps": round(len(latencies) / elapsed, 2),
+        "apps": len(urls),
     }
 
 

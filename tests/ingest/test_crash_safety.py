@@ -9,6 +9,7 @@ catalog and Chroma identical to the reference, and a re-run must write nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -200,6 +201,7 @@ def cli_env() -> dict[str, str]:
 
 
 def ingest_command(corpus: Path, settings: Settings) -> list[str]:
+    server = ["--chroma-url", settings.chroma_url] if settings.chroma_url else []
     return [
         sys.executable,
         "-m",
@@ -208,6 +210,7 @@ def ingest_command(corpus: Path, settings: Settings) -> list[str]:
         str(corpus),
         "--index-dir",
         str(settings.index_dir),
+        *server,
     ]
 
 
@@ -381,3 +384,143 @@ def test_sync_updates_changed_and_removes_deleted(
     # The changed file re-embeds only the chunks whose text changed.
     updated = next(f for f in report.files if f.status == "updated")
     assert 0 < updated.embedded <= updated.chunks
+
+
+KILL_POINTS = int(os.environ.get("GOVQA_TEST_KILL_POINTS", "20"))
+KILL_SEED = int(os.environ.get("GOVQA_TEST_KILL_SEED", "8"))
+
+
+def chroma_duplicates(settings: Settings) -> int:
+    """Vectors beyond one per (document, position): a stale version left beside the new."""
+    index = VectorIndex(settings)
+    got = index.collection.get(include=["metadatas"])
+    seen = {(m.get("doc_id"), m.get("ordinal")) for m in got["metadatas"]}
+    return len(got["ids"]) - len(seen)
+
+
+def kill_at(proc: subprocess.Popen, catalog_path: Path, point: tuple[str, float, int]) -> None:
+    """SIGKILL after `delay` seconds ("time"), or `delay` seconds after the catalog has
+    gained `commits` documents since the start ("commit"); whichever the point says."""
+    kind, delay, commits = point
+    start_version = catalog_version(catalog_path)
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    if kind == "commit":
+        while catalog_version(catalog_path) - start_version < commits and proc.poll() is None:
+            assert time.monotonic() < deadline, "ingest made no progress"
+            time.sleep(0.005)
+    try:
+        proc.wait(timeout=delay)  # returns early if the run finishes first
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def catalog_version(catalog_path: Path) -> int:
+    if not catalog_path.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"{catalog_path.as_uri()}?mode=ro", uri=True, timeout=1.0)
+        try:
+            row = con.execute("SELECT value FROM state WHERE key='version'").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory):
+    from ingest.chroma_server import ChromaServer
+    from tests.conftest import free_port
+
+    server = ChromaServer(tmp_path_factory.mktemp("kill-server") / "data", free_port()).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.mark.parametrize("mode", ["embedded", "server"])
+def test_sigkill_at_random_points(
+    corpus: Path, tmp_path_factory, tmp_path: Path, mode: str, request: pytest.FixtureRequest
+) -> None:
+    """20 kills at random moments (start-up, embedding, between upsert and commit, between
+    commit and the stale-vector delete) of ingests that alternate two versions of the same
+    files, so every run rewrites every document. After each kill each document is wholly
+    one version and every committed chunk has its vector; after the next complete run the
+    index equals a clean ingest and Chroma holds no duplicate chunk. Once with the embedded
+    store, once on a `chroma run` server (which lives on while its client is killed)."""
+    url = request.getfixturevalue("chroma_url") if mode == "server" else ""
+    rng = random.Random(KILL_SEED)
+    versions = [corpus, tmp_path / "v2" / corpus.name]
+    versions[1].parent.mkdir()
+    shutil.copytree(corpus, versions[1])
+    for path, text in zip(
+        sorted(versions[1].iterdir()),
+        [make_document(i, random.Random(KILL_SEED + i)) for i in range(CORPUS_SIZE)],
+        strict=True,
+    ):
+        path.write_text(text, encoding="utf-8")
+    # references: each version ingested cleanly at the same paths (a copy into place)
+    work = tmp_path / "work" / corpus.name
+    refs = []
+    for version in versions:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(version, work)
+        settings = Settings(index_dir=tmp_path_factory.mktemp("ref") / "idx")
+        started = time.monotonic()
+        ingest([work], settings)
+        refs.append(snapshot(settings))
+    clean_run_s = time.monotonic() - started
+    assert all(refs[0][d].chunk_ids != refs[1][d].chunk_ids for d in refs[0])
+
+    settings = Settings(index_dir=tmp_path / "idx", chroma_url=url)
+    points: list[tuple[str, float, int]] = []
+    for _ in range(KILL_POINTS):
+        if rng.random() < 0.5:  # anywhere in a run, start-up included
+            points.append(("time", rng.uniform(0.0, clean_run_s + 2.5), 0))
+        else:  # inside the write phase: after a few commits, a little later
+            points.append(("commit", rng.uniform(0.0, 0.02), rng.randint(1, CORPUS_SIZE - 1)))
+    killed = part_way = 0
+    for run, point in enumerate(points):
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(versions[run % 2], work)
+        proc = start_ingest(work, settings, tmp_path / "run.log")
+        kill_at(proc, settings.catalog_path, point)
+        log = (tmp_path / "run.log").read_text(errors="replace")
+        assert "Traceback" not in log, log[-3000:]
+        killed += proc.returncode == -signal.SIGKILL
+        committed = snapshot(settings)
+        for doc_id, doc in committed.items():
+            assert doc.chunk_ids in (refs[0][doc_id].chunk_ids, refs[1][doc_id].chunk_ids), (
+                f"kill {run} {point}: {doc.path} is half one version, half the other"
+            )
+        target = refs[run % 2]
+        done_docs = sum(committed[d].chunk_ids == target[d].chunk_ids for d in committed)
+        part_way += 0 < done_docs < CORPUS_SIZE and proc.returncode != 0
+        catalog = Catalog(settings.catalog_path)
+        try:
+            catalog_ids = catalog.chunk_ids()
+        finally:
+            catalog.close()
+        assert catalog_ids <= VectorIndex(settings).all_ids(), f"kill {run}: chunk lost its vector"
+
+    final = subprocess.run(
+        ingest_command(work, settings), cwd=REPO, env=cli_env(), capture_output=True, timeout=180
+    )
+    assert final.returncode == 0, final.stderr[-3000:]
+    last = refs[(len(points) - 1) % 2]
+    assert {d: r.chunk_ids for d, r in snapshot(settings).items()} == {
+        d: r.chunk_ids for d, r in last.items()
+    }
+    catalog = Catalog(settings.catalog_path)
+    try:
+        catalog_ids = catalog.chunk_ids()
+    finally:
+        catalog.close()
+    assert VectorIndex(settings).all_ids() == catalog_ids
+    duplicates = chroma_duplicates(settings)
+    assert duplicates == 0
+    assert killed >= KILL_POINTS // 2, f"only {killed} of {KILL_POINTS} runs were killed"
+    figures = {"kill_points": len(points), "killed": killed, "part_way": part_way}
+    figures |= {"consistent": len(points), "duplicates_after_next_run": duplicates}
+    print(f"FIGURES kill {json.dumps({mode: figures})}")
