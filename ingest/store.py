@@ -419,12 +419,12 @@ class VectorIndex:
             )
         return found
 
-    def upsert(self, doc: Document, vectors: np.ndarray) -> None:
+    def upsert(self, docs: list[Document], vectors: dict[str, np.ndarray]) -> None:
+        """Write the chunks of several documents, in as few calls as Chroma allows: each
+        call has a fixed cost that small files would otherwise pay one by one."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
-        if not doc.chunks:
-            return
         nodes = [
             TextNode(
                 id_=chunk.id,
@@ -432,13 +432,14 @@ class VectorIndex:
                 metadata=chunk_metadata(chunk, doc.metadata, doc.path),
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc.doc_id)},
             )
+            for doc in docs
             for chunk in doc.chunks
         ]
         for start in range(0, len(nodes), 2000):
             part = nodes[start : start + 2000]
             self.collection.upsert(
                 ids=[n.node_id for n in part],
-                embeddings=vectors[start : start + len(part)],
+                embeddings=np.stack([vectors[n.node_id] for n in part]),
                 documents=[n.get_content() for n in part],
                 metadatas=[
                     node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in part

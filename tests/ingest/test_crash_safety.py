@@ -214,12 +214,17 @@ def ingest_command(corpus: Path, settings: Settings) -> list[str]:
     ]
 
 
-def start_ingest(corpus: Path, settings: Settings, log: Path) -> subprocess.Popen:
+def start_ingest(
+    corpus: Path, settings: Settings, log: Path, window: int | None = None
+) -> subprocess.Popen:
+    """`window` (GOVQA_EMBED_WINDOW) small makes files embed and commit one by one, so a
+    kill after n commits lands between files rather than after the whole corpus."""
+    env = cli_env() | ({"GOVQA_EMBED_WINDOW": str(window)} if window else {})
     with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             ingest_command(corpus, settings),
             cwd=REPO,
-            env=cli_env(),
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -278,7 +283,7 @@ def test_sigkill_mid_ingest_then_resume(
     interrupted = 0
     previous = 0
     for run, n in enumerate(KILL_AFTER):
-        proc = start_ingest(corpus, settings, tmp_path / f"run{run}.log")
+        proc = start_ingest(corpus, settings, tmp_path / f"run{run}.log", window=1)
         seen = kill_after_commits(proc, settings.catalog_path, n)
         log = (tmp_path / f"run{run}.log").read_text(errors="replace")
         assert "Traceback" not in log, log[-3000:]
