@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,13 +86,8 @@ class CaseFilters:
     def matches(self, card: CaseCard) -> bool:
         values = card_facets(card)
         return all(
-            not wanted or set(wanted) & set(values[name])
-            for name, wanted in (
-                ("country", self.country),
-                ("level", self.level),
-                ("policy_area", self.policy_area),
-                ("decade", self.decade),
-            )
+            not getattr(self, name) or set(getattr(self, name)) & set(values[name])
+            for name in FACETS
         )
 
 
@@ -103,7 +99,7 @@ def card_facets(card: CaseCard) -> dict[str, list[str]]:
     decades = []
     if period:
         start, end = period
-        end = min(end, max(start, 2030))
+        end = min(end, max(start, time.localtime().tm_year))  # "2006 onward" runs to now
         decades = [f"{d}s" for d in range(start // 10 * 10, end // 10 * 10 + 1, 10)]
     return {
         "country": [card.country] if card.country else [],
@@ -148,7 +144,8 @@ class CaseLibrary:
             if version != self._version:
                 cards = load_cards(self.catalog)
                 stored_docs = {d for c in cards for d in c.doc_ids}
-                if stored_docs != set(self.retriever.documents()):
+                missing = set(self.retriever.documents()) - stored_docs
+                if missing or stored_docs - set(self.catalog.paths()):
                     build_cards(self.catalog, self.retriever)
                     cards = load_cards(self.catalog)
                 self._cards = cards

@@ -10,13 +10,14 @@ rather than stretching a weak match.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
 
 from app.answer import Candidate, candidate_sentences, make_source
 from app.lexical import tokenize
-from app.records import Cell, Comparison, ComparisonRow, Evidence, Source
+from app.records import CaseCard, Cell, Comparison, ComparisonRow, Evidence, Source
 from ingest.embed import Embedder
 from ingest.store import StoredChunk
 
@@ -81,23 +82,63 @@ def compare_cases(
     first_source: int = 1,
     asked: str = "",
     chunk_vectors: dict[str, np.ndarray] | None = None,
+    cards: list[CaseCard | None] | None = None,
 ) -> tuple[Comparison, list[Source]]:
     """A comparison table over `documents` (each given as its chunks in order); `asked`,
-    when given, becomes a first column answering the question's own point per case."""
-    aspects = ({"on the question": (asked, r"(?!x)x")} if asked else {}) | ASPECTS
-    aspect_vectors = embedder.embed([query for query, _ in aspects.values()])
+    when given, becomes a first column answering the question's own point per case.
+
+    With `cards` (the stored case card of each document, or None), the five standard
+    columns are the card's fields, chosen at ingest the same way: the table then agrees
+    with the cards and only the question's own column is computed now.
+    """
+    own = {"on the question": (asked, r"(?!x)x")} if asked else {}
+    cards = cards or [None] * len(documents)
+    live = own if all(cards) else own | ASPECTS
+    live_vectors = embedder.embed([query for query, _ in live.values()]) if live else None
     rows: list[ComparisonRow] = []
     sources: dict[str, Source] = {}
-    for chunks in documents:
+    for chunks, card in zip(documents, cards, strict=True):
         if not chunks:
             continue
         meta = chunks[0].metadata
         case = meta.place or meta.title or chunks[0].path
-        cells = fill_cells(
-            chunks, embedder, aspects, aspect_vectors, sources, first_source, chunk_vectors
+        wanted = own if card is not None else live
+        cells = (
+            fill_cells(
+                chunks,
+                embedder,
+                wanted,
+                live_vectors[[list(live).index(name) for name in wanted]],
+                sources,
+                first_source,
+                chunk_vectors,
+            )
+            if wanted
+            else {}
         )
+        if card is not None:
+            cells |= {name: _card_cell(card, name, sources, first_source) for name in ASPECTS}
         rows.append(ComparisonRow(chunks[0].doc_id, case, cells))
-    return Comparison(list(aspects), rows), list(sources.values())
+    return Comparison(list(own | ASPECTS), rows), list(sources.values())
+
+
+def _card_cell(card: CaseCard, name: str, sources: dict[str, Source], first: int) -> Cell:
+    """A card's field as a table cell, its source renumbered into the table's sources and
+    marking only this cell's sentence."""
+    field = card.fields[name]
+    original = next((s for s in card.sources if s.n == field.source), None)
+    if not field.source or original is None:
+        return Cell()
+    if original.chunk_id not in sources:
+        sources[original.chunk_id] = dataclasses.replace(original, n=first + len(sources), spans=[])
+    source = sources[original.chunk_id]
+    wanted = " ".join(field.text.split())
+    for start, end in original.spans:
+        if " ".join(original.passage[start:end].split()) == wanted:
+            if (start, end) not in source.spans:
+                source.spans.append((start, end))
+            break
+    return Cell(field.text, source.n, 1.0)
 
 
 def fill_cells(

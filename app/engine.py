@@ -239,7 +239,10 @@ class Engine:
     def _comparison(self, question: str, doc_ids: list[str], asked: str = "") -> Answer:
         documents = [self.retriever.document_chunks(d) for d in doc_ids]
         vectors = self.retriever.vectors([c.id for chunks in documents for c in chunks])
-        table, sources = compare_cases(documents, self.embedder, asked=asked, chunk_vectors=vectors)
+        cards = [self.cases.case_of(d) for d in doc_ids]
+        table, sources = compare_cases(
+            documents, self.embedder, asked=asked, chunk_vectors=vectors, cards=cards
+        )
         cells = [cell for row in table.rows for cell in row.cells.values()]
         filled = [c for c in cells if c.source]
         return Answer(

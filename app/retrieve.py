@@ -117,6 +117,7 @@ class Retriever:
         self.embedder = embedder
         self._lexical: LexicalIndex | None = None
         self._chunks: dict[str, StoredChunk] = {}
+        self._by_doc: dict[str, list[StoredChunk]] = {}
         self._names: dict[str, set[str]] = {}
         self._version = -1
         self._vector_cache: dict[str, np.ndarray] = {}
@@ -132,6 +133,10 @@ class Retriever:
                 return
             chunks = list(self.catalog.all_chunks())
             self._chunks = {c.id: c for c in chunks}
+            by_doc: dict[str, list[StoredChunk]] = defaultdict(list)
+            for chunk in chunks:  # the catalog returns them by document, in order
+                by_doc[chunk.doc_id].append(chunk)
+            self._by_doc = dict(by_doc)
             self._lexical = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
             self._names = case_names(chunks)
             self._version = version
@@ -148,19 +153,14 @@ class Retriever:
         return self._chunks
 
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        """A document's chunks in order."""
         self._refresh()
-        return sorted(
-            (c for c in self._chunks.values() if c.doc_id == doc_id), key=lambda c: c.ordinal
-        )
+        return list(self._by_doc.get(doc_id, []))
 
     def documents(self) -> dict[str, StoredChunk]:
         """One chunk per document (its metadata travels with every chunk)."""
         self._refresh()
-        firsts: dict[str, StoredChunk] = {}
-        for chunk in self._chunks.values():
-            if chunk.doc_id not in firsts or chunk.ordinal < firsts[chunk.doc_id].ordinal:
-                firsts[chunk.doc_id] = chunk
-        return firsts
+        return {doc_id: chunks[0] for doc_id, chunks in self._by_doc.items() if chunks}
 
     def focus(self, question: str) -> dict[str, set[str]]:
         """Documents whose case the question names ("Kalasin's network"), with the names
