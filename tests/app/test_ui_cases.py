@@ -8,15 +8,14 @@ module; every test opens its own page, which is a fresh Gradio session.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.app.test_ui import QUESTION, SHOTS, launch_chromium
+from tests.app.conftest import served_corpus
+from tests.app.test_ui import QUESTION, SHOTS
 from tests.app.test_ui_features import (
-    WAIT,
     XSS_BRIEF,
     XSS_IMG,
     XSS_SCRIPT,
@@ -24,7 +23,6 @@ from tests.app.test_ui_features import (
     ask,
     pick_option,
 )
-from tests.conftest import CORPUS, free_port
 
 PRECEDENT_QUERY = "a municipality working with hospitals and volunteers on elderly care"
 KALASIN = "The Success of Collaborative Local Governance"
@@ -45,51 +43,16 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory):
     """A server over its own small index; case cards are built on first use."""
-    from app.ui import serve
-    from ingest.pipeline import ingest
-    from ingest.settings import Settings
-
-    root = tmp_path_factory.mktemp("ui-cases")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name in (
+    samples = [
         "kalasin-raw.txt",
         "ceara-health-agents.txt",
         "thailand-community-welfare-funds.md",
         "porto-alegre-participatory-budgeting.md",
         "paris-participatory-budget.md",
-    ):
-        shutil.copyfile(CORPUS / name, corpus / name)
-    (corpus / "zorbania-waste.md").write_text(XSS_BRIEF, encoding="utf-8")
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, port=free_port())
-    report = ingest([corpus], settings)
-    assert not report.skipped, report.skipped
-    demo = serve(settings, block=False)
-    yield Site(f"http://127.0.0.1:{settings.port}/", settings)
-    demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(site, browser):
-    """A fresh session; dialogs (an injected alert) are recorded on `page.dialogs`."""
-    page = browser.new_page(viewport={"width": 1200, "height": 1400})
-    page.set_default_timeout(WAIT)
-    page.dialogs = []
-    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.goto(site.url)
-    page.locator("#question textarea").wait_for()
-    yield page
-    page.close()
+    ]
+    root = tmp_path_factory.mktemp("ui-cases")
+    with served_corpus(root, samples, {"zorbania-waste.md": XSS_BRIEF}) as settings:
+        yield Site(f"http://127.0.0.1:{settings.port}/", settings)
 
 
 def words(text: str) -> str:

@@ -9,16 +9,14 @@ from __future__ import annotations
 import json
 import random
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.app.test_ui import QUESTION, SHOTS, launch_chromium
-from tests.conftest import CORPUS, free_port
+from tests.app.conftest import served_corpus
+from tests.app.test_ui import QUESTION, SHOTS
 
-WAIT = 30_000  # ms; answers take well under a second once the model is loaded
 # A finished bubble: an answer ends with its grounding score, an abstention with nearby cases.
 FINAL = re.compile(r"grounding \d|Closest cases|do not answer")
 
@@ -73,49 +71,14 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory):
     """A server over its own small index, so the markup brief and uploads stay in it."""
-    from app.ui import serve
-    from ingest.pipeline import ingest
-    from ingest.settings import Settings
-
-    root = tmp_path_factory.mktemp("ui-features")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name in (
+    samples = [
         "kalasin-raw.txt",
         "paris-participatory-budget.md",
         "porto-alegre-participatory-budgeting.md",
-    ):
-        shutil.copyfile(CORPUS / name, corpus / name)
-    (corpus / "zorbania-waste.md").write_text(XSS_BRIEF, encoding="utf-8")
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, port=free_port())
-    report = ingest([corpus], settings)
-    assert not report.skipped, report.skipped
-    demo = serve(settings, block=False)
-    yield Site(f"http://127.0.0.1:{settings.port}/", settings.index_dir, corpus)
-    demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(site, browser):
-    """A fresh session; dialogs (an injected alert) are recorded on `page.dialogs`."""
-    page = browser.new_page(viewport={"width": 1200, "height": 1400})
-    page.set_default_timeout(WAIT)
-    page.dialogs = []
-    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.goto(site.url)
-    page.locator("#question textarea").wait_for()
-    yield page
-    page.close()
+    ]
+    root = tmp_path_factory.mktemp("ui-features")
+    with served_corpus(root, samples, {"zorbania-waste.md": XSS_BRIEF}) as settings:
+        yield Site(f"http://127.0.0.1:{settings.port}/", settings.index_dir, settings.corpus_dir)
 
 
 def bot_bubbles(page):
