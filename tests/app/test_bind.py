@@ -6,6 +6,7 @@ sees where the real server bound, not what it printed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -50,7 +51,8 @@ def wait_listening(proc: subprocess.Popen, port: int) -> set[str]:
         if proc.poll() is not None:
             pytest.fail(f"chat exited {proc.returncode}: {proc.stderr.read()[-2000:]}")
         assert time.monotonic() < deadline, "chat did not start listening"
-        time.sleep(0.1)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.1)  # waits on the process: returns at once if it exits
     return addresses
 
 

@@ -9,6 +9,7 @@ catalog and Chroma identical to the reference, and a re-run must write nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -412,7 +413,8 @@ def kill_at(proc: subprocess.Popen, catalog_path: Path, point: tuple[str, float,
     if kind == "commit":
         while catalog_version(catalog_path) - start_version < commits and proc.poll() is None:
             assert time.monotonic() < deadline, "ingest made no progress"
-            time.sleep(0.005)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.005)  # waits on the process: returns at once if it exits
     try:
         proc.wait(timeout=delay)  # returns early if the run finishes first
     except subprocess.TimeoutExpired:
