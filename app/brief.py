@@ -14,10 +14,8 @@ from pathlib import Path
 
 from app.case_views import NOT_STATED, case_place, quoted_span
 from app.export import bibtex_keys, sources_bibtex
-from app.records import CARD_FIELDS, CaseCard, Source
+from app.records import CARD_FIELDS, FACTS, CaseCard, Source
 from app.render import reference
-
-FACET_COLUMNS = ["place", "country", "level", "policy area", "years"]
 
 
 @dataclass
@@ -54,7 +52,7 @@ def make_brief(cards: list[CaseCard], question: str = "") -> Brief:
             name: (card.fields[name].text, local.get(card.fields[name].source, 0))
             for name in CARD_FIELDS
         }
-        facts = {name: card.facts[name].value for name in FACET_COLUMNS}
+        facts = {name: card.facts[name].value for name in FACTS}
         rows.append(BriefRow(card, facts, cells))
     title = "Precedent brief: " + "; ".join(c.place or c.title for c in cards)
     return Brief(title, question, time.strftime("%Y-%m-%d"), rows, list(references.values()))
