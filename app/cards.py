@@ -179,9 +179,9 @@ def _facts(lead: StoredDocument, chunks: list[StoredChunk], sources: dict[str, S
     facts: dict[str, Fact] = {}
     for name, (value, origin) in values.items():
         fact = Fact(value, origin)
-        needle = {"place": value, "country": value}.get(name, "")
-        if name == "years" and value:
-            needle = re.findall(r"\d{4}", value)[0] if re.search(r"\d{4}", value) else ""
+        needle = value if name in ("place", "country") else ""
+        if name == "years":
+            needle = next(iter(re.findall(r"\d{4}", value)), "")  # the first case year
         if needle:
             _quote(fact, needle, chunks, sources)
         facts[name] = fact

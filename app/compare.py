@@ -108,7 +108,7 @@ def compare_cases(
                 chunks,
                 embedder,
                 wanted,
-                live_vectors[[list(live).index(name) for name in wanted]],
+                live_vectors[: len(wanted)],  # `own` comes first in `live`
                 sources,
                 first_source,
                 chunk_vectors,
