@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.lexical import tokenize
+from ingest.text import YEAR, stems
 
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w=])\d[\d,.]*\b")
 _NAME = re.compile(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*\b")
 _MARKUP = re.compile(r"<[^>]*>")
@@ -80,7 +79,7 @@ def asked_figure(question: str) -> Figure:
 
 
 def _non_year_number(sentence: str) -> bool:
-    return any(not _YEAR.fullmatch(n) for n in _NUMBER.findall(sentence))
+    return any(not YEAR.fullmatch(n) for n in _NUMBER.findall(sentence))
 
 
 def gives_figure(sentence: str, figure: Figure) -> bool:
@@ -91,8 +90,8 @@ def gives_figure(sentence: str, figure: Figure) -> bool:
         return bool(_PERCENT.search(sentence))
     if figure.kind == "count":
         has_number = _non_year_number(sentence) or bool(_COUNT_WORDS.search(sentence))
-        unit = {t[:5] for t in tokenize(figure.unit)}
-        return has_number and (not unit or bool(unit & {t[:5] for t in tokenize(sentence)}))
+        unit = stems(figure.unit)
+        return has_number and (not unit or bool(unit & stems(sentence)))
     return True
 
 
@@ -145,11 +144,11 @@ def coverage_gaps(question: str, answer: list[Cited], known_words: set[str]) -> 
     gaps: list[str] = []
     plain = _MARKUP.sub(" ", question)
     cited = " ".join(c.passage for c in answer)
-    for year in sorted(set(_YEAR.findall(plain))):
+    for year in sorted(set(YEAR.findall(plain))):
         covered = any(c.period and c.period[0] <= int(year) <= c.period[1] for c in answer)
         if year not in cited and not covered:
             gaps.append(f"the passages found never mention {year}")
-    for number in sorted(set(_NUMBER.findall(plain)) - set(_YEAR.findall(plain))):
+    for number in sorted(set(_NUMBER.findall(plain)) - set(YEAR.findall(plain))):
         if number not in cited:
             gaps.append(f"the passages found never mention {number}")
     for name in unknown_names(question, known_words):

@@ -9,10 +9,10 @@ import numpy as np
 
 from app.abstain import Cited, asked_figure, coverage_gaps, gives_figure, words_of
 from app.cite import passage_sentences
-from app.lexical import tokenize
 from app.records import Answer, AnswerSentence, Evidence, RelatedCase, Source, case_period
 from ingest.embed import Embedder
 from ingest.settings import Settings
+from ingest.text import is_thai, stems
 
 ABSTAIN_TEXT = "The sources do not answer this question."
 
@@ -63,11 +63,6 @@ def _share_in_parentheses(sentence: str) -> float:
     return inside / max(1, len(sentence))
 
 
-def prefixes(text: str) -> set[str]:
-    """Stems cut to five letters, so 'succeed' meets 'success' and 'organised' 'organisation'."""
-    return {t[:5] for t in tokenize(text)}
-
-
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, len(a | b))
 
@@ -97,12 +92,12 @@ def shortlist(question: str, candidates: list[Candidate], limit: int) -> list[Ca
     of the best passages and those sharing the most terms with the question."""
     if len(candidates) <= limit:
         return candidates
-    terms = prefixes(question)
+    terms = stems(question)
     keyed = sorted(
         range(len(candidates)),
         key=lambda i: (
             -(
-                len(terms & prefixes(candidates[i].text)) / max(1, len(terms))
+                len(terms & stems(candidates[i].text)) / max(1, len(terms))
                 + 1.0 / (candidates[i].evidence + 2)
             )
         ),
@@ -125,8 +120,8 @@ def rank_sentences(
     Alegre every Porto Alegre sentence shares them, so they say nothing about relevance.
     MiniLM reads Thai as unknown tokens, so a Thai question is ranked on shared words.
     """
-    q_terms = prefixes(question) - ignore_terms
-    overlap = np.array([len(q_terms & prefixes(c.text)) / max(1, len(q_terms)) for c in candidates])
+    q_terms = stems(question) - ignore_terms
+    overlap = np.array([len(q_terms & stems(c.text)) / max(1, len(q_terms)) for c in candidates])
     prior = np.array([1.0 / (c.evidence + 1) for c in candidates])
     figure = asked_figure(question)
     bonus = np.array(
@@ -135,11 +130,6 @@ def rank_sentences(
     if is_thai(question):
         return 0.8 * overlap + 0.2 * prior + bonus
     return 0.6 * (vectors @ rank_vector) + 0.3 * overlap + 0.1 * prior + bonus
-
-
-def is_thai(text: str) -> bool:
-    letters = re.findall(r"[^\W\d_]", text)
-    return bool(letters) and sum("\u0e00" <= ch <= "\u0e7f" for ch in letters) > len(letters) / 2
 
 
 def extractive_answer(
@@ -159,16 +149,16 @@ def extractive_answer(
     `rank_vector` (default: the question's) orders sentences inside a named case; see
     Engine for why it may differ from the question.
     """
-    candidates = shortlist(question, candidate_sentences(evidence), settings.answer_candidates)
+    candidates = shortlist(question, candidate_sentences(evidence), settings.answer.candidates)
     if not candidates:
         return abstention(question, ["no passage matches the question"])
     vectors = embedder.embed_memo([c.text for c in candidates])
     if is_thai(question):
-        terms = prefixes(question)
-        closeness = max(len(terms & prefixes(c.text)) / max(1, len(terms)) for c in candidates)
+        terms = stems(question)
+        closeness = max(len(terms & stems(c.text)) / max(1, len(terms)) for c in candidates)
     else:
         closeness = float((vectors @ question_vector).max())
-    if closeness < settings.abstain_threshold:
+    if closeness < settings.answer.abstain_threshold:
         return abstention(question, ["no passage is close to the question"])
     rank_vector = question_vector if rank_vector is None else rank_vector
     score = rank_sentences(question, rank_vector, candidates, vectors, ignore_terms)
@@ -177,14 +167,13 @@ def extractive_answer(
     picked: list[int] = []
     per_doc: dict[str, int] = {}
     for j in np.argsort(-score):
-        if len(picked) >= settings.answer_max_sentences or score[j] < 0.75 * score[best]:
+        if len(picked) >= settings.answer.max_sentences or score[j] < 0.75 * score[best]:
             break
         doc = evidence[candidates[j].evidence].chunk.doc_id
-        if per_doc.get(doc, 0) >= settings.max_sentences_per_source:
+        if per_doc.get(doc, 0) >= settings.answer.max_per_source:
             continue
         if any(
-            _jaccard(prefixes(candidates[j].text), prefixes(candidates[p].text)) > 0.6
-            for p in picked
+            _jaccard(stems(candidates[j].text), stems(candidates[p].text)) > 0.6 for p in picked
         ):
             continue
         picked.append(int(j))

@@ -16,6 +16,7 @@ from app.case_views import NOT_STATED, case_place, quoted_span
 from app.export import bibtex_keys, sources_bibtex
 from app.records import CARD_FIELDS, FACTS, CaseCard, Source
 from app.render import reference
+from ingest.text import normalize_space
 
 
 @dataclass
@@ -68,7 +69,7 @@ def _reference_line(source: Source) -> str:
 
 def brief_markdown(brief: Brief) -> str:
     def cell(text: str) -> str:
-        return " ".join(text.split()).replace("|", "/")
+        return normalize_space(text).replace("|", "/")
 
     out = [f"# {brief.title}", "", f"Prepared {brief.date} with govqa from the indexed sources."]
     if brief.question:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from app.records import CARD_FIELDS, CaseCard, CaseHit, SimilarCase, Source
 from app.render import md_escape, reference
+from ingest.text import normalize_space
 
 NOT_STATED = "not stated in the sources"
 FACET_TITLES = {
@@ -21,7 +22,7 @@ FACET_TITLES = {
 
 
 def _escaper(safe: bool) -> Callable[[str], str]:
-    return md_escape if safe else (lambda text: " ".join(str(text).split()))
+    return md_escape if safe else (lambda text: normalize_space(str(text)))
 
 
 def shorten(text: str, limit: int = 120) -> str:
@@ -41,9 +42,9 @@ def case_place(card: CaseCard) -> str:
 def quoted_span(source: Source) -> str:
     """The marked span(s) of a source's passage, or the passage's start if none."""
     if not source.spans:
-        return " ".join(source.passage.split())[:240]
+        return normalize_space(source.passage)[:240]
     spans = sorted(set(source.spans))
-    return " … ".join(" ".join(source.passage[a:b].split()) for a, b in spans)
+    return " … ".join(normalize_space(source.passage[a:b]) for a, b in spans)
 
 
 def card_as_markdown(card: CaseCard, similar: list[SimilarCase] = (), safe: bool = False) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.answer import Candidate, candidate_sentences, make_source, prefixes
+from app.answer import Candidate, candidate_sentences, make_source
 from app.cards import build_cards, load_cards
 from app.records import (
     Answer,
@@ -34,6 +34,7 @@ from app.records import (
 from app.retrieve import Retriever, reciprocal_rank_fusion
 from ingest.records import DocMetadata
 from ingest.store import Catalog
+from ingest.text import normalize_space, stems
 
 FACETS = ("country", "level", "policy_area", "decade")
 SEARCH_DEPTH = 200  # passages taken from each ranking before aggregating per case
@@ -172,7 +173,7 @@ class CaseLibrary:
         dense, lexical = self.retriever.chunk_scores(query, vector, SEARCH_DEPTH)
         fused = reciprocal_rank_fusion(
             [sorted(dense, key=lambda i: -dense[i]), sorted(lexical, key=lambda i: -lexical[i])],
-            self.retriever.settings.rrf_k,
+            self.retriever.settings.retrieval.rrf_k,
         )
         by_case: dict[str, PassageScores] = defaultdict(PassageScores)
         chunks = self.retriever.chunk_map()
@@ -209,7 +210,7 @@ class CaseLibrary:
         cases "India" would add.
         """
         filters = filters or CaseFilters()
-        query = " ".join(query.split())
+        query = normalize_space(query)
         vector = self.retriever.embedder.embed([query])[0] if query else None
         if vector is None:
             ranked = [(card, 0.0, PassageScores()) for card in self.cards()]
@@ -253,14 +254,12 @@ class CaseLibrary:
             picked.append((hit, None, []))  # keeps hits with no quotable passage listed
         texts = [c.text for _, _, candidates in picked for c in candidates]
         meaning = self.retriever.embedder.embed_memo(texts) @ vector if texts else []
-        terms, cursor, hits = prefixes(query), 0, []
+        terms, cursor, hits = stems(query), 0, []
         for hit, evidence, candidates in picked:
             if evidence is None:
                 hits.append(hit)
                 continue
-            words = np.array(
-                [len(terms & prefixes(c.text)) / max(1, len(terms)) for c in candidates]
-            )
+            words = np.array([len(terms & stems(c.text)) / max(1, len(terms)) for c in candidates])
             score = 0.7 * np.asarray(meaning[cursor : cursor + len(candidates)]) + 0.3 * words
             cursor += len(candidates)
             best = candidates[int(np.argmax(score))]

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.lexical import tokenize
-from ingest.chunk import sentence_spans
 from ingest.embed import Embedder
+from ingest.text import normalize_space, sentence_spans, stems, tokenize
 
 MODEL_PATH = Path(__file__).with_name("support_model.json")
 FEATURES = [
@@ -43,7 +42,7 @@ _NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|failed|fails|lack|l
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
+    return normalize_space(text.lower())
 
 
 def is_verbatim(sentence: str, passage: str) -> bool:
@@ -60,11 +59,6 @@ def lexical_support(sentence: str, passage: str) -> float:
 
 def passage_sentences(passage: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in sentence_spans(passage) if re.search(r"\w", passage[s:e])]
-
-
-def _stems(text: str) -> set[str]:
-    """Terms cut to five letters: 'voluntary' and 'voluntarily' agree, 'compulsory' not."""
-    return {t[:5] for t in tokenize(text)}
 
 
 def _numbers(text: str) -> set[str]:
@@ -129,7 +123,7 @@ class SupportScorer:
             best = pieces[i][int(np.argmax(sims))]
             # the passage text the sentence restates: its terms and numbers should be there
             local = max(pieces[i], key=lambda p, s=sentence: lexical_support(s, p))
-            missing = _stems(sentence) - _stems(passage)
+            missing = stems(sentence) - stems(passage)
             out.append(
                 {
                     "lexical": lexical_support(sentence, passage),

@@ -15,20 +15,25 @@ EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 
 def _settings(args: argparse.Namespace):
-    from ingest.settings import Settings
+    from ingest.settings import Settings, flat_names
 
-    overrides = {
-        key: value
-        for key, value in vars(args).items()
-        if value is not None and key in Settings.model_fields
-    }
-    return Settings(**overrides)
+    known = set(Settings.model_fields) | set(flat_names())
+    return Settings(**{k: v for k, v in vars(args).items() if v is not None and k in known})
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", type=Path, help="index directory (GOVQA_INDEX_DIR)")
-    parser.add_argument("--model-path", help="embedding model directory (GOVQA_MODEL_PATH)")
-    parser.add_argument("--top-k", type=int, help="passages per answer (GOVQA_TOP_K)")
+    parser.add_argument(
+        "--model-path",
+        dest="embed_model_path",
+        help="embedding model directory (GOVQA_EMBED_MODEL_PATH)",
+    )
+    parser.add_argument(
+        "--top-k",
+        dest="retrieval_top_k",
+        type=int,
+        help="passages per answer (GOVQA_RETRIEVAL_TOP_K)",
+    )
     parser.add_argument(
         "--chroma-url",
         help="use the Chroma server at http(s)://host:port instead of the embedded store "
@@ -276,17 +281,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from app.ui import serve
 
     settings = _settings(args)
-    if not is_loopback(settings.host):
+    if not is_loopback(settings.serve.host):
         # an environment variable left over from elsewhere must not open the chat to the
         # network: only a --host typed on this command line may
-        if args.host is None:
+        if args.serve_host is None:
             error(
-                f"GOVQA_HOST={settings.host} is beyond loopback; "
-                f"pass --host {settings.host} to serve there on purpose"
+                f"GOVQA_SERVE_HOST={settings.serve.host} is beyond loopback; "
+                f"pass --host {settings.serve.host} to serve there on purpose"
             )
             return EXIT_USAGE
         print(
-            f"warning: serving on {settings.host}: reachable beyond this machine", file=sys.stderr
+            f"warning: serving on {settings.serve.host}: reachable beyond this machine",
+            file=sys.stderr,
         )
     serve(settings)
     return EXIT_OK
@@ -326,7 +332,7 @@ def _eval_gold(args: argparse.Namespace) -> int:
         update: dict[str, object] = {"index_dir": Path(".govqa-eval") / slug}
         if settings.chroma_url:  # on a shared server its vectors need their own collection
             update["collection"] = f"{settings.collection}-eval-{slug.strip('-') or 'corpus'}"
-        settings = settings.model_copy(update=update)
+        settings = settings.replace(**update)
     corpus = args.corpus or settings.corpus_dir
     report_ingest = ingest([corpus], settings, sync=True)
     for outcome in report_ingest.skipped:
@@ -406,8 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("chat", help="serve the web chat")
-    p.add_argument("--host", help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int)
+    p.add_argument("--host", dest="serve_host", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", dest="serve_port", type=int)
     _add_common(p)
     p.set_defaults(func=cmd_chat)
 

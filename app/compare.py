@@ -16,10 +16,10 @@ import re
 import numpy as np
 
 from app.answer import Candidate, candidate_sentences, make_source
-from app.lexical import tokenize
 from app.records import CaseCard, Cell, Comparison, ComparisonRow, Evidence, Source
 from ingest.embed import Embedder
 from ingest.store import StoredChunk
+from ingest.text import normalize_space, tokenize
 
 ASPECTS: dict[str, tuple[str, str]] = {
     # name: (description embedded as the query, heading words that mark the aspect)
@@ -132,9 +132,9 @@ def _card_cell(card: CaseCard, name: str, sources: dict[str, Source], first: int
     if original.chunk_id not in sources:
         sources[original.chunk_id] = dataclasses.replace(original, n=first + len(sources), spans=[])
     source = sources[original.chunk_id]
-    wanted = " ".join(field.text.split())
+    wanted = normalize_space(field.text)
     for start, end in original.spans:
-        if " ".join(original.passage[start:end].split()) == wanted:
+        if normalize_space(original.passage[start:end]) == wanted:
             if (start, end) not in source.spans:
                 source.spans.append((start, end))
             break

@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
-from app.answer import ABSTAIN_TEXT, extractive_answer, prefixes, related_cases
+from app.answer import ABSTAIN_TEXT, extractive_answer, related_cases
 from app.cases import CaseLibrary
 from app.cite import SupportScorer
 from app.compare import compare_cases, is_comparison, question_aspect
@@ -29,6 +29,7 @@ from app.retrieve import Retriever
 from ingest.embed import Embedder
 from ingest.settings import Settings
 from ingest.store import Catalog, StoredChunk, StoredDocument, VectorIndex
+from ingest.text import normalize_space, stems
 
 MAX_QUESTION_CHARS = 2000
 # A question that leans on the previous turn: a pronoun or "the mayor" with no case named.
@@ -50,7 +51,7 @@ def clean_question(question: str) -> str:
         for c in question[: MAX_QUESTION_CHARS * 4]
         if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
-    return " ".join(visible.split())[:MAX_QUESTION_CHARS]
+    return normalize_space(visible)[:MAX_QUESTION_CHARS]
 
 
 def is_follow_up(question: str) -> bool:
@@ -150,7 +151,7 @@ class Engine:
                 evidence,
                 self.embedder,
                 self.settings,
-                set().union(*(prefixes(" ".join(n)) for n in plan.named.values())),
+                set().union(*(stems(" ".join(n)) for n in plan.named.values())),
                 plan.inner_vector,
             )
             if not answer.abstained and llm_configured(self.settings):
@@ -298,7 +299,7 @@ def _without_names(question: str, named: dict[str, set[str]]) -> str:
     stripped = question
     for name in sorted(set().union(*named.values()), key=len, reverse=True):
         stripped = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", stripped, flags=re.I)
-    stripped = " ".join(stripped.split())
+    stripped = normalize_space(stripped)
     return stripped if len(stripped.split()) >= 2 else question
 
 

@@ -7,6 +7,7 @@ import unicodedata
 
 from app.records import NOT_IN_SOURCES, Answer, Source
 from app.render import reading_label, reference
+from ingest.text import normalize_space
 
 
 def bibtex_key(source: Source) -> str:
@@ -88,6 +89,6 @@ def answer_markdown(answer: Answer) -> str:
     for source in answer.sources:
         out.append(f"{source.n}. {reference(source)} [@{keys[source.doc_id]}]")
         for start, end in sorted(source.spans):
-            quote = " ".join(source.passage[start:end].split())
+            quote = normalize_space(source.passage[start:end])
             out.append(f"   > {quote}")
     return "\n".join(out) + "\n"

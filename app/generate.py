@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from app.answer import make_source
 from app.cite import SupportScorer, lexical_support, passage_sentences
 from app.records import Answer, AnswerSentence, Evidence, Source
-from ingest.chunk import sentence_spans
 from ingest.settings import Settings
+from ingest.text import normalize_space, sentence_spans
 
 NOT_IN_SOURCES = "NOT IN THE SOURCES"
 SYSTEM_PROMPT = (
@@ -65,7 +65,7 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
     for start, end in sentence_spans(text):
         piece = text[start:end]
         cites = [int(n) for group in _CITE.findall(piece) for n in re.split(r"[,;]", group)]
-        clean = " ".join(_CITE.sub(" ", piece).split())
+        clean = normalize_space(_CITE.sub(" ", piece))
         clean = re.sub(r"\s+([.!?,;:])", r"\1", clean)
         if re.search(r"\w", clean):
             out.append((clean, cites))
@@ -109,7 +109,7 @@ def checked_answer(
         if e not in sources:
             sources[e] = make_source(len(sources) + 1, evidence[e])
         source = sources[e]
-        supported = score >= settings.support_threshold
+        supported = score >= settings.answer.support_threshold
         if supported and (span := _best_span(sentence, source.passage)):
             source.spans.append(span)
         sentences.append(AnswerSentence(sentence, source.n, score, supported))

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from ingest.settings import Settings
+from ingest.text import normalize_space
 
 # Error bodies can be whole HTML pages; one line of a readable length is enough to act on.
 _MAX_DETAIL_CHARS = 200
@@ -25,7 +26,7 @@ class LLMError(Exception):
 
 def llm_configured(settings: Settings) -> bool:
     """Whether an LLM answerer can be tried at all: it needs both a server and a model name."""
-    return bool(settings.llm_url.strip() and settings.llm_model.strip())
+    return bool(settings.llm.url.strip() and settings.llm.model.strip())
 
 
 class _Deadline:
@@ -46,7 +47,7 @@ class _Deadline:
 
 def _one_line(text: str, secret: str) -> str:
     """Squash to one short line and blank out the key, in case a server echoes it back."""
-    line = " ".join(text.split())
+    line = normalize_space(text)
     if secret:
         line = line.replace(secret, "***")
     if len(line) > _MAX_DETAIL_CHARS:
@@ -55,7 +56,7 @@ def _one_line(text: str, secret: str) -> str:
 
 
 def _endpoint(settings: Settings) -> str:
-    return f"{settings.llm_url.strip().rstrip('/')}/chat/completions"
+    return f"{settings.llm.url.strip().rstrip('/')}/chat/completions"
 
 
 def _status_error(response: httpx.Response, secret: str) -> LLMError:
@@ -147,19 +148,19 @@ def stream_chat(settings: Settings, messages: list[dict[str, str]]) -> Iterator[
     """Send ``messages`` to the configured server and yield the answer as it arrives.
 
     Streaming lets the UI show text at once; a server that ignores ``stream`` and answers
-    with one JSON completion is accepted too. ``settings.llm_timeout_s`` bounds each network
+    with one JSON completion is accepted too. ``settings.llm.timeout_s`` bounds each network
     operation and also the whole exchange, so a slow trickle cannot hold a chat forever.
     Raises ``LLMError`` for every failure, including an answer with no text in it.
     """
     if not llm_configured(settings):
         raise LLMError("LLM is not configured: set llm_url and llm_model")
-    secret = settings.llm_api_key
+    secret = settings.llm.api_key
     headers = {"Accept": "text/event-stream, application/json"}
     if secret:
         headers["Authorization"] = f"Bearer {secret}"
-    body = {"model": settings.llm_model, "messages": messages, "stream": True, "temperature": 0}
-    timeout = httpx.Timeout(settings.llm_timeout_s)
-    deadline = _Deadline(settings.llm_timeout_s)
+    body = {"model": settings.llm.model, "messages": messages, "stream": True, "temperature": 0}
+    timeout = httpx.Timeout(settings.llm.timeout_s)
+    deadline = _Deadline(settings.llm.timeout_s)
     answered = False
     try:
         with (
@@ -201,6 +202,6 @@ def stream_chat(settings: Settings, messages: list[dict[str, str]]) -> Iterator[
 def _safe_url(settings: Settings) -> str:
     """The server address without any user:password part, fit for an error message."""
     try:
-        return str(httpx.URL(settings.llm_url.strip()).copy_with(userinfo=b""))
+        return str(httpx.URL(settings.llm.url.strip()).copy_with(userinfo=b""))
     except (httpx.InvalidURL, TypeError, ValueError):
         return "the configured URL"

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from ingest.records import DocMetadata
 from ingest.store import StoredChunk
+from ingest.text import YEAR
 
 NOT_IN_SOURCES = "not in the sources"
 
@@ -15,7 +16,7 @@ def case_period(meta: DocMetadata) -> tuple[int, int] | None:
     """The years a case covers: its `case_years` ("1989-2004", "2006 onward") when known,
     else the publication year. An official asking for 1990s cases means when the case
     ran, not when a brief about it was written."""
-    years = [int(y) for y in re.findall(r"\b(1[5-9]\d\d|20\d\d)\b", meta.case_years)]
+    years = [int(y) for y in YEAR.findall(meta.case_years)]
     if years:
         open_ended = re.search(r"onward|since|after|present|ongoing|-\s*$", meta.case_years, re.I)
         return min(years), (9999 if open_ended and len(years) == 1 else max(years))

@@ -11,13 +11,14 @@ import html
 import re
 
 from app.records import NOT_IN_SOURCES, Answer, Cell, ReadingItem, Source
+from ingest.text import normalize_space
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
 
 def md_escape(text: str) -> str:
     """Inert in Markdown and in the HTML it becomes."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(normalize_space(text), quote=False))
 
 
 def reference(source: Source) -> str:

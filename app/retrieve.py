@@ -9,12 +9,13 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from app.lexical import STOPWORDS, LexicalIndex
+from app.lexical import LexicalIndex
 from app.records import Evidence, Filters
 from ingest.embed import Embedder
 from ingest.lexicon import english_words
 from ingest.settings import Settings
 from ingest.store import Catalog, StoredChunk, VectorIndex
+from ingest.text import STOPWORDS
 
 # words that form place names but name nothing on their own
 _GENERIC_PARTS = frozenset(
@@ -203,7 +204,7 @@ class Retriever:
         """
         self._refresh()
         assert self._lexical is not None
-        k = k or self.settings.top_k
+        k = k or self.settings.retrieval.top_k
         if per_document is None:
             per_document = 2 if asks_for_several_cases(question) else k
         filters = filters or Filters()
@@ -218,9 +219,9 @@ class Retriever:
         if vector is None:
             vector = self.embedder.embed([question])[0]
         dense = self._dense(vector, allowed)
-        lexical = self._lexical.search(question, self.settings.candidates_k, allowed)
+        lexical = self._lexical.search(question, self.settings.retrieval.candidates_k, allowed)
         fused = reciprocal_rank_fusion(
-            [[i for i, _ in dense], [i for i, _ in lexical]], self.settings.rrf_k
+            [[i for i, _ in dense], [i for i, _ in lexical]], self.settings.retrieval.rrf_k
         )
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
         ranked = sorted(fused, key=lambda i: -fused[i])
@@ -246,7 +247,7 @@ class Retriever:
         """Nearest committed chunks. Inside a small scope (a named case, a narrow filter)
         every allowed chunk is scored exactly: an approximate top-N over the whole corpus
         may hold none of them."""
-        k = k or self.settings.candidates_k
+        k = k or self.settings.retrieval.candidates_k
         if allowed is not None and len(self._chunks) <= EXACT_SCOPE:
             rows, matrix = self._corpus_matrix()
             positions = np.fromiter(

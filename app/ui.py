@@ -284,15 +284,15 @@ def _source_choices(answer: Answer) -> list[tuple[str, int]]:
 
 
 def serve(settings: Settings, block: bool = True):
-    """Start the chat on settings.host:port (loopback unless the user chose otherwise)."""
+    """Start the chat on settings.serve.host:port (loopback unless the user chose otherwise)."""
     enforce_offline()
     engine = Engine(settings)
     engine.embedder.embed(["warm up"])  # load the model before the first visitor waits
     demo = build_app(engine)
     demo.queue(default_concurrency_limit=4)
     demo.launch(
-        server_name=settings.host,
-        server_port=settings.port,
+        server_name=settings.serve.host,
+        server_port=settings.serve.port,
         share=False,
         show_error=False,
         prevent_thread_lock=not block,

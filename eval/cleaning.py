@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingest.clean import clean_pages
 from ingest.records import Page
+from ingest.text import normalize_space
 
 
 @dataclass
@@ -24,10 +25,6 @@ class CleaningScores:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
 
 
 def score_cleaning(path: Path) -> CleaningScores:
@@ -47,10 +44,12 @@ def score_cleaning(path: Path) -> CleaningScores:
             tally["fp_drop" if dropped else "tn_keep"] += 1
             ok = not dropped
         elif label == "mixed":
-            ok = _norm(row["expect"]) in _norm(out) and len(_norm(out)) < len(_norm(text))
+            ok = normalize_space(row["expect"]) in normalize_space(out) and len(
+                normalize_space(out)
+            ) < len(normalize_space(text))
             tally["mixed_ok"] += ok
         else:
-            ok = _norm(out) == _norm(row["expect"])
+            ok = normalize_space(out) == normalize_space(row["expect"])
             tally["repair_ok"] += ok
         if not ok:
             errors.append({"label": label, "source": row.get("source"), "text": text, "out": out})

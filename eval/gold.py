@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from ingest.text import normalize_space
+
 QuestionType = Literal[
     "factoid", "why_how", "comparison", "filter", "follow_up", "thai", "unanswerable"
 ]
@@ -57,19 +59,15 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     return questions
 
 
-def normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
 def missing_evidence(questions: list[GoldQuestion], texts_by_file: dict[str, str]) -> list[str]:
     """Evidence phrases no longer found verbatim in their gold documents' cleaned text
     (a cleaner change can silently invalidate a gold set; this catches it)."""
     missing = []
-    texts = {name: normalise(text) for name, text in texts_by_file.items()}
+    texts = {name: normalize_space(text) for name, text in texts_by_file.items()}
     for q in questions:
         for phrase in q.evidence:
             docs = q.gold_docs or list(texts)
-            if not any(normalise(phrase) in texts.get(doc, "") for doc in docs):
+            if not any(normalize_space(phrase) in texts.get(doc, "") for doc in docs):
                 missing.append(f"{q.id}: {phrase!r}")
     return missing
 

@@ -43,7 +43,7 @@ def support_scorer_accuracy(engine: Engine, path: Path) -> dict:
     """Accuracy, precision and recall of the support scorer on the labelled pairs."""
     rows = load_jsonl(path)
     scores = engine.scorer.score([(r["sentence"], r["passage"]) for r in rows])
-    threshold = engine.settings.support_threshold
+    threshold = engine.settings.answer.support_threshold
     said = [s >= threshold for s in scores]
     truth = [bool(r["supported"]) for r in rows]
     tp = sum(1 for s, t in zip(said, truth, strict=True) if s and t)
@@ -125,7 +125,7 @@ def run_eval(settings: Settings, options: EvalOptions) -> dict:
         "index": str(settings.index_dir),
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "missing_evidence": missing,
-        "llm": bool(settings.llm_url and settings.llm_model),
+        "llm": bool(settings.llm.url and settings.llm.model),
     }
     report = build_report(results, support, meta)
     report["cases"] = cases

@@ -8,24 +8,23 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.lexical import tokenize
-from eval.gold import normalise
+from ingest.text import normalize_space, stems
 
 SupportFn = Callable[[str, str], float]
 
 
 def relevant_flags(passages: list[str], evidence: list[str]) -> list[bool]:
     """A passage is relevant when it holds one of the gold evidence phrases verbatim."""
-    phrases = [normalise(e) for e in evidence]
-    return [any(p in normalise(text) for p in phrases) for text in passages]
+    phrases = [normalize_space(e) for e in evidence]
+    return [any(p in normalize_space(text) for p in phrases) for text in passages]
 
 
 def evidence_recall(passages: list[str], evidence: list[str], k: int) -> float:
     """Share of the gold evidence phrases found in the top-k passages."""
     if not evidence:
         return 0.0
-    top = normalise(" \n ".join(passages[:k]))
-    return sum(1 for e in evidence if normalise(e) in top) / len(evidence)
+    top = normalize_space(" \n ".join(passages[:k]))
+    return sum(1 for e in evidence if normalize_space(e) in top) / len(evidence)
 
 
 def reciprocal_rank(flags: list[bool]) -> float:
@@ -70,10 +69,10 @@ def key_point_coverage(answer_text: str, key_points: list[str]) -> float:
     "organisation" meets "organization") the answer states."""
     if not key_points:
         return 0.0
-    answer_terms = {t[:5] for t in tokenize(answer_text)}
+    answer_terms = stems(answer_text)
     covered = 0
     for point in key_points:
-        terms = {t[:5] for t in tokenize(point)}
+        terms = stems(point)
         if terms and len(terms & answer_terms) / len(terms) >= 0.5:
             covered += 1
     return covered / len(key_points)

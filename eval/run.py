@@ -107,7 +107,7 @@ class Scorer:
         result.answer = answer.text
         if answer.abstained or not q.answerable:
             return
-        threshold = self.engine.settings.support_threshold
+        threshold = self.engine.settings.answer.support_threshold
         scorer = self.engine.scorer
 
         def support(sentence: str, passage: str) -> float:

@@ -9,52 +9,13 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ingest.records import Chunk, CleanText, Interview
-
-_THAI = re.compile(r"[\u0E00-\u0E7F]")
-# A sentence ends at . ! ? (or Thai space runs) followed by space and an opening capital,
-# digit, quote or bracket; abbreviations such as "O.", "e.g." and "B.E.2560." are kept whole.
-_BOUNDARY = re.compile(
-    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u0E00-\u0E7F])"
-    r"|(?<=[\u0E00-\u0E7F])\s+(?=[\u0E00-\u0E7F])"  # Thai marks sentence ends with a space
-)
-_ABBREV = re.compile(
-    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Vol|Fig|al|etc|vs|cf|e\.g|i\.e|Inc|Ltd|Co|Jr|Sr"
-    r"|Gov|Rep|Sen|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|B\.E|C\.E|A\.D|U\.S|pp|p))\.$"
-)
-
-
-def split_sentences(text: str, offset: int = 0) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) spans of sentences in `text`, shifted by `offset`."""
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        candidate = text[start : match.start()]
-        if _ABBREV.search(candidate.rstrip("\"'”’)]")):
-            continue
-        if candidate.strip():
-            yield offset + start, offset + match.start()
-        start = match.end()
-    if text[start:].strip():
-        yield offset + start, offset + len(text.rstrip())
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences of a multi-paragraph text; a paragraph break always ends a sentence."""
-    spans: list[tuple[int, int]] = []
-    for paragraph in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
-        spans.extend(split_sentences(paragraph.group(0), paragraph.start()))
-    return spans
-
-
-def word_count(text: str) -> int:
-    """Words for the length budget; Thai (no spaces) counts one word per ~4 characters."""
-    thai = len(_THAI.findall(text))
-    return len(text.split()) + thai // 4
+from ingest.text import THAI_CHAR, sentence_spans, word_count
 
 
 def _hard_split(start: int, end: int, text: str, max_words: int) -> Iterator[tuple[int, int]]:
     """Cut an over-long 'sentence' (tables, run-on text) at word boundaries."""
     words = list(re.finditer(r"\S+", text[start:end]))
-    step = max(1, max_words if not _THAI.search(text[start:end]) else max_words // 2)
+    step = max(1, max_words if not THAI_CHAR.search(text[start:end]) else max_words // 2)
     for i in range(0, len(words), step):
         group = words[i : i + step]
         yield start + group[0].start(), start + group[-1].end()

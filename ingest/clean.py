@@ -14,10 +14,10 @@ import ftfy
 
 from ingest.lexicon import char_model, english_words
 from ingest.records import CleanText, DroppedLine, Page, RepairedLine
+from ingest.text import THAI_CHAR
 
 # --- character classes -------------------------------------------------------------------
 
-_THAI = re.compile(r"[\u0E00-\u0E7F]")
 _PUA = re.compile(r"[\uE000-\uF8FF\U000F0000-\U000FFFFD]")
 _CID = re.compile(r"\(cid:\d+\)")
 _QMARKS = re.compile(r"\?{3,}|\ufffd{2,}")
@@ -75,7 +75,7 @@ def suspicion(token: str) -> int:
     very long unknown runs)."""
     core = token.strip("()[]{}\"'“”‘’.,;:!?*")
     letters = _letters(core)
-    if not letters or _THAI.search(core) or not core.isascii() or _URLISH.match(core):
+    if not letters or THAI_CHAR.search(core) or not core.isascii() or _URLISH.match(core):
         return 0
     if re.fullmatch(r"[A-Za-z]+(?:[-/][A-Za-z]+)+", core):
         return max(suspicion(part) for part in re.split(r"[-/]", core))
@@ -209,7 +209,7 @@ def repair_tis620(line: str) -> str | None:
             fixed = line.encode(codec).decode("tis_620")
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
-        thai = len(_THAI.findall(fixed))
+        thai = len(THAI_CHAR.findall(fixed))
         letters = sum(1 for ch in fixed if ch.isalpha())
         if letters and thai / letters >= 0.8:
             return fixed
@@ -248,7 +248,7 @@ def _unrecoverable(line: str) -> str | None:
         qs >= 2 and qs / len(visible) >= 0.6
     ):
         return "question-mark run from a failed encoding"
-    if _THAI.search(line):
+    if THAI_CHAR.search(line):
         return None
     symbols = sum(1 for ch in visible if unicodedata.category(ch)[0] in "SC")
     if len(visible) >= 4 and symbols / len(visible) > 0.5:
@@ -266,7 +266,7 @@ def classify_line(line: str) -> tuple[str, str, str]:
     reason = _unrecoverable(stripped)
     if reason:
         return "", stripped, reason
-    if _THAI.search(stripped):
+    if THAI_CHAR.search(stripped):
         return stripped, "", ""
     split = _split_mixed(stripped) or _trim_edges(stripped)
     if split:

@@ -81,10 +81,10 @@ class Embedder:
     @classmethod
     def from_settings(cls, settings) -> Embedder:
         return cls(
-            settings.model_path,
-            settings.embed_batch_size,
-            settings.embed_backend,
-            settings.model_cache_dir,
+            settings.embed.model_path,
+            settings.embed.batch_size,
+            settings.embed.backend,
+            settings.embed.cache_dir,
         )
 
     def embed_memo(self, texts: list[str]) -> np.ndarray:

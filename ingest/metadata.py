@@ -7,8 +7,8 @@ from collections import Counter
 
 from ingest.lexicon import english_words
 from ingest.records import CleanText, DocMetadata, Interview
+from ingest.text import BE_YEAR, YEAR, be_to_ce
 
-BE_OFFSET = 543
 LEVELS = ("local", "regional", "national", "multi-level")
 
 _MONTHS = {
@@ -238,13 +238,6 @@ _INTERVIEW = re.compile(
     r"(?:B\.\s?E\.\s?|C\.\s?E\.\s?|A\.\s?D\.\s?)?\s?\d{4})"
     r"\.?\s*(?:Interview\w*\.?)?\)?"
 )
-_BE_YEAR = re.compile(r"(?:B\.\s?E\.|พ\.ศ\.)\s?(\d{4})")
-_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
-
-
-def be_to_ce(year: int) -> int:
-    """Buddhist Era to common era; years already C.E. pass through (B.E. years are > 2400)."""
-    return year - BE_OFFSET if year > 2400 else year
 
 
 def parse_date(text: str) -> str:
@@ -390,8 +383,8 @@ def describe(
         if dated:
             meta.year, provenance["year"] = max(dated), "inferred: latest interview date"
         else:
-            be_years = [be_to_ce(int(y)) for y in _BE_YEAR.findall(text)]
-            years = be_years or [int(y) for y in _YEAR.findall(text)]
+            be_years = [be_to_ce(int(y)) for y in BE_YEAR.findall(text)]
+            years = be_years or [int(y) for y in YEAR.findall(text)]
             if years:
                 meta.year, provenance["year"] = max(years), "inferred: latest year in text"
     if not meta.country:

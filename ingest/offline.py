@@ -10,6 +10,9 @@ OFFLINE_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "ANONYMIZED_TELEMETRY": "False",
     "DO_NOT_TRACK": "1",
+    # ONNX Runtime looks up its telemetry host on session start unless told not to
+    # (seen with strace: DNS queries for mobile.events.data.microsoft.com)
+    "ORT_DISABLE_TELEMETRY": "1",
     "TOKENIZERS_PARALLELISM": "false",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
     "TRANSFORMERS_VERBOSITY": "error",

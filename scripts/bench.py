@@ -398,7 +398,7 @@ def default_backend() -> dict:
 
     if "embed_backend" not in Settings.model_fields:
         return {}
-    return {"embed_backend": Settings().embed_backend}
+    return {"embed_backend": Settings().embed.backend}
 
 
 def label(backend: dict) -> str:

@@ -51,7 +51,7 @@ def measure(corpus: Path, name: str, mode: str) -> dict:
     settings = Settings(index_dir=base / "idx")
     if mode == "server":
         server = ChromaServer(base / "chroma-server", free_port()).start()
-        settings = settings.model_copy(update={"chroma_url": server.url})
+        settings = settings.replace(chroma_url=server.url)
     started = time.perf_counter()
     try:
         report = ingest([corpus], settings)

@@ -29,7 +29,7 @@ def served_corpus(root: Path, samples: list[str], made: dict[str, str]) -> Itera
         shutil.copyfile(CORPUS / name, corpus / name)
     for name, text in made.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, port=free_port())
+    settings = Settings(index_dir=root / "index", corpus_dir=corpus, serve_port=free_port())
     report = ingest([corpus], settings)
     assert not report.skipped, report.skipped
     demo = serve(settings, block=False)

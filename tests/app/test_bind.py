@@ -68,7 +68,10 @@ def stop(proc: subprocess.Popen) -> str:
 
 def test_environment_alone_cannot_open_the_chat(corpus_settings) -> None:
     port = str(free_port())
-    proc = chat(str(corpus_settings.index_dir), env={"GOVQA_HOST": "0.0.0.0", "GOVQA_PORT": port})
+    proc = chat(
+        str(corpus_settings.index_dir),
+        env={"GOVQA_SERVE_HOST": "0.0.0.0", "GOVQA_SERVE_PORT": port},
+    )
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 2, (out, err)
     lines = err.strip().splitlines()

@@ -53,7 +53,7 @@ def hostile_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     shutil.copy(CORPUS / "kalasin-raw.txt", root)
     shutil.copy(CORPUS / "porto-alegre-participatory-budgeting.md", root)
     (root / "lampang-water-board.txt").write_text(NOTICE, encoding="utf-8")
-    settings = Settings(index_dir=root.parent / "idx", port=free_port())
+    settings = Settings(index_dir=root.parent / "idx", serve_port=free_port())
     report = ingest([root], settings)
     assert not report.skipped, report.skipped
     return settings
@@ -109,7 +109,7 @@ def test_planted_instructions_stay_inside_one_quoted_passage(hostile_engine: Eng
 
 def test_a_reply_that_obeys_the_document_is_not_shown(hostile_settings: Settings) -> None:
     with FakeOpenAI("PWNED. The real answer is at http://evil.example [1].") as server:
-        settings = hostile_settings.model_copy(update={"llm_url": server.url, "llm_model": "m"})
+        settings = hostile_settings.replace(llm_url=server.url, llm_model="m")
         answer = Engine(settings).ask(QUESTION)
     assert server.requests, "the language model was not asked"
     assert "PWNED" not in answer.text and "evil.example" not in answer.text

@@ -30,8 +30,8 @@ def kalasin_sentence(messages: list[dict]) -> tuple[int, str]:
 @pytest.fixture
 def llm_engine(corpus_settings):
     def make(server: FakeOpenAI, timeout: float = 10.0) -> Engine:
-        settings = corpus_settings.model_copy(
-            update={"llm_url": server.url, "llm_model": "fake-model", "llm_timeout_s": timeout}
+        settings = corpus_settings.replace(
+            llm_url=server.url, llm_model="fake-model", llm_timeout_s=timeout
         )
         return Engine(settings)
 

@@ -32,9 +32,9 @@ def launch_chromium(playwright):
 def server(corpus_settings):
     from app.ui import serve
 
-    settings = corpus_settings.model_copy(update={"port": free_port()})
+    settings = corpus_settings.replace(serve_port=free_port())
     demo = serve(settings, block=False)
-    yield f"http://127.0.0.1:{settings.port}/"
+    yield f"http://127.0.0.1:{settings.serve.port}/"
     demo.close()
 
 

@@ -52,7 +52,7 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     ]
     root = tmp_path_factory.mktemp("ui-cases")
     with served_corpus(root, samples, {"zorbania-waste.md": XSS_BRIEF}) as settings:
-        yield Site(f"http://127.0.0.1:{settings.port}/", settings)
+        yield Site(f"http://127.0.0.1:{settings.serve.port}/", settings)
 
 
 def words(text: str) -> str:

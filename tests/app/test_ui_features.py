@@ -78,7 +78,9 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     ]
     root = tmp_path_factory.mktemp("ui-features")
     with served_corpus(root, samples, {"zorbania-waste.md": XSS_BRIEF}) as settings:
-        yield Site(f"http://127.0.0.1:{settings.port}/", settings.index_dir, settings.corpus_dir)
+        yield Site(
+            f"http://127.0.0.1:{settings.serve.port}/", settings.index_dir, settings.corpus_dir
+        )
 
 
 def bot_bubbles(page):

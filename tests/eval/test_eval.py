@@ -210,9 +210,7 @@ def test_eval_runs_against_the_llm_path(corpus_settings):
         return f"{sentence} [1]"
 
     with FakeOpenAI(reply) as server:
-        settings = corpus_settings.model_copy(
-            update={"llm_url": server.url, "llm_model": "fake", "llm_timeout_s": 10.0}
-        )
+        settings = corpus_settings.replace(llm_url=server.url, llm_model="fake", llm_timeout_s=10.0)
         report = run_eval(
             settings, EvalOptions(limit=6, baselines=False, support_set=None, progress=False)
         )

@@ -112,7 +112,7 @@ def make_bad_input_dir(root: Path) -> None:
     pdf.save()
     (root / "image_only.pdf").write_bytes(buf.getvalue())
 
-    # The real limit is 40 MB; the run uses max_file_mb=1 (GOVQA_MAX_FILE_MB, since the CLI
+    # The real limit is 40 MB; the run uses max_file_mb=1 (GOVQA_INGEST_MAX_FILE_MB, since the CLI
     # has no flag for it) and a 2 MB file, which tests the same check far faster than 50 MB.
     line = b"The council met again to discuss the annual budget and the new bus routes.\n"
     (root / "too_big.txt").write_bytes(line * (2 * 1024 * 1024 // len(line) + 1))
@@ -182,9 +182,9 @@ def bad_dir(tmp_path_factory: pytest.TempPathFactory) -> BadDirResult:
     base = tmp_path_factory.mktemp("bad_input")
     root = base / "inbox"
     make_bad_input_dir(root)
-    settings = Settings(index_dir=base / "idx", max_file_mb=1)
+    settings = Settings(index_dir=base / "idx", ingest_max_file_mb=1)
     args = ["ingest", str(root), "--index-dir", str(settings.index_dir)]
-    env = {"GOVQA_MAX_FILE_MB": "1"}
+    env = {"GOVQA_INGEST_MAX_FILE_MB": "1"}
     json_run = run_cli([*args, "--json"], env)
     text_run = run_cli(args, env)
     return BadDirResult(root, settings, json_run, text_run)

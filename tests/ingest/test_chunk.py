@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ingest.chunk import split_sentences, word_count
 from ingest.store import Catalog
+from ingest.text import split_sentences, word_count
 
 
 def test_sentences_keep_initials_and_era_dates_whole():
@@ -19,7 +19,7 @@ def test_corpus_chunks_fit_the_model_and_map_back(corpus_settings):
     chunks = list(catalog.all_chunks())
     assert len(chunks) > 200
     for chunk in chunks:
-        assert word_count(chunk.text) <= corpus_settings.chunk_max_words
+        assert word_count(chunk.text) <= corpus_settings.ingest.chunk_max_words
         assert docs[chunk.doc_id].text[chunk.start : chunk.end] == chunk.text
     sections = {c.section for c in chunks if c.path.endswith(".md")}
     assert {"Background", "Outcomes"} <= sections

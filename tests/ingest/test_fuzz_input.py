@@ -48,7 +48,7 @@ class Run:
 def run_ingest(folder: Path, index_dir: Path, *extra: str) -> Run:
     """The real CLI in a child process; its peak RSS comes from wait4 (this child alone)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVQA_")}
-    env["GOVQA_MAX_FILE_MB"] = MAX_FILE_MB
+    env["GOVQA_INGEST_MAX_FILE_MB"] = MAX_FILE_MB
     out, err = index_dir.parent / "out.txt", index_dir.parent / "err.txt"
     command = [sys.executable, "-m", "app.cli", "ingest", str(folder)]
     command += ["--index-dir", str(index_dir), *extra]

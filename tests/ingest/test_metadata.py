@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ingest.metadata import be_to_ce, extract_interviews, parse_date
+from ingest.metadata import extract_interviews, parse_date
+from ingest.text import be_to_ce
 
 
 def test_buddhist_era_converts():

@@ -1,0 +1,246 @@
+"""Text facts every step shares: scripts, sentences, words, stems, years, whitespace.
+
+Defined once so that the chunker, the lexical index, the answerer, the citation check and
+the evaluation agree on what a sentence, a word or a year is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+THAI_CHAR = re.compile(r"[\u0E00-\u0E7F]")
+_THAI_RUN = re.compile(r"[\u0E00-\u0E7F]+")
+_WORD = re.compile(r"[\u0E00-\u0E7F]+|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
+# A four-digit common-era year as documents and questions write them (1500-2099).
+YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+# A Buddhist Era year ("B.E.2560", "พ.ศ. 2560"); B.E. = C.E. + 543.
+BE_YEAR = re.compile(r"(?:B\.\s?E\.|พ\.ศ\.)\s?(\d{4})")
+BE_OFFSET = 543
+STEM_CHARS = 5  # prefix length that stands in for a stem when matching across word forms
+
+
+def is_thai(text: str) -> bool:
+    """Mostly Thai letters (a Thai question or sentence, not an English one naming a Thai
+    word)."""
+    letters = re.findall(r"[^\W\d_]", text)
+    return bool(letters) and sum("\u0e00" <= ch <= "\u0e7f" for ch in letters) > len(letters) / 2
+
+
+def normalize_space(text: str) -> str:
+    """Runs of white space (line breaks included) as one space, ends trimmed."""
+    return " ".join(text.split())
+
+
+def be_to_ce(year: int) -> int:
+    """Buddhist Era to common era; years already C.E. pass through (B.E. years are > 2400)."""
+    return year - BE_OFFSET if year > 2400 else year
+
+
+# A sentence ends at . ! ? (or Thai space runs) followed by space and an opening capital,
+# digit, quote or bracket; abbreviations such as "O.", "e.g." and "B.E.2560." are kept whole.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u0E00-\u0E7F])"
+    r"|(?<=[\u0E00-\u0E7F])\s+(?=[\u0E00-\u0E7F])"  # Thai marks sentence ends with a space
+)
+_ABBREV = re.compile(
+    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Vol|Fig|al|etc|vs|cf|e\.g|i\.e|Inc|Ltd|Co|Jr|Sr"
+    r"|Gov|Rep|Sen|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|B\.E|C\.E|A\.D|U\.S|pp|p))\.$"
+)
+
+
+def split_sentences(text: str, offset: int = 0) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) spans of sentences in `text`, shifted by `offset`."""
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        candidate = text[start : match.start()]
+        if _ABBREV.search(candidate.rstrip("\"'”’)]")):
+            continue
+        if candidate.strip():
+            yield offset + start, offset + match.start()
+        start = match.end()
+    if text[start:].strip():
+        yield offset + start, offset + len(text.rstrip())
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences of a multi-paragraph text; a paragraph break always ends a sentence."""
+    spans: list[tuple[int, int]] = []
+    for paragraph in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
+        spans.extend(split_sentences(paragraph.group(0), paragraph.start()))
+    return spans
+
+
+def word_count(text: str) -> int:
+    """Words for the length budget; Thai (no spaces) counts one word per ~4 characters."""
+    thai = len(THAI_CHAR.findall(text))
+    return len(text.split()) + thai // 4
+
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "did",
+        "does",
+        "its",
+        "it's",
+        "what's",
+        "whose",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def _thai_words(run: str) -> list[str]:
+    from pythainlp.tokenize import word_tokenize
+
+    return [w for w in word_tokenize(run, engine="newmm", keep_whitespace=False) if w.strip()]
+
+
+def tokenize(text: str) -> list[str]:
+    """Terms for BM25: lower-cased stems without stop words; Thai runs cut into words."""
+    terms: list[str] = []
+    latin: list[str] = []
+    for match in _WORD.finditer(text):
+        token = match.group(0)
+        if _THAI_RUN.fullmatch(token):
+            terms.extend(_thai_words(token))
+        else:
+            lower = token.lower().replace("’", "'")
+            if lower not in STOPWORDS:
+                latin.append(lower.removesuffix("'s"))
+    terms.extend(_stemmer().stemWords(latin))
+    return terms
+
+
+def stems(text: str) -> set[str]:
+    """Five-letter prefixes of the terms: "budgets", "budgeting" and "budgetary" meet."""
+    return {t[:STEM_CHARS] for t in tokenize(text)}
