@@ -142,7 +142,9 @@ def build_card(
     fields = {name: fields.get(name, Cell()) for name in CARD_FIELDS}
     facts = _facts(docs[0], chunks, sources)
     found = [centroids[d.doc_id] for d in docs if d.doc_id in centroids]
-    centroid = np.mean(found, axis=0) if found else np.zeros(384, dtype=np.float32)
+    centroid = (
+        np.mean(found, axis=0) if found else np.zeros(retriever.embedder.dim, dtype=np.float32)
+    )
     centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-9)
     lead = docs[0].metadata
     # the same interview is often cited several times, with slightly different wording

@@ -276,7 +276,11 @@ class Retriever:
             ids = sorted(self._chunks)
             found = self.vectors(ids)
             ids = [i for i in ids if i in found]
-            stacked = np.stack([found[i] for i in ids]) if ids else np.zeros((0, 384), np.float32)
+            stacked = (
+                np.stack([found[i] for i in ids])
+                if ids
+                else np.zeros((0, self.embedder.dim), np.float32)
+            )
             matrix = self._matrix = ({i: n for n, i in enumerate(ids)}, stacked)
         return matrix
 
