@@ -27,7 +27,8 @@ from app.answer import candidate_sentences, make_source
 from app.compare import ASPECTS, fill_cells
 from app.records import CARD_FIELDS, CaseCard, Cell, Evidence, Fact, Source
 from app.retrieve import Retriever
-from ingest.store import Catalog, StoredChunk, StoredDocument
+from ingest.catalog import Catalog
+from ingest.records import StoredChunk, StoredDocument
 
 CARD_VERSION = "6"  # bump when card building changes, so stored cards are rebuilt
 # Two documents with the same place are one case only when their content is this close

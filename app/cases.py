@@ -32,8 +32,8 @@ from app.records import (
     case_period,
 )
 from app.retrieve import Retriever, reciprocal_rank_fusion
+from ingest.catalog import Catalog
 from ingest.records import DocMetadata
-from ingest.store import Catalog
 
 FACETS = ("country", "level", "policy_area", "decade")
 SEARCH_DEPTH = 200  # passages taken from each ranking before aggregating per case

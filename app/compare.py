@@ -19,7 +19,7 @@ from app.answer import Candidate, candidate_sentences, make_source
 from app.lexical import tokenize
 from app.records import CaseCard, Cell, Comparison, ComparisonRow, Evidence, Source
 from ingest.embed import Embedder
-from ingest.store import StoredChunk
+from ingest.records import StoredChunk
 
 ASPECTS: dict[str, tuple[str, str]] = {
     # name: (description embedded as the query, heading words that mark the aspect)

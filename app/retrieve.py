@@ -11,10 +11,12 @@ import numpy as np
 
 from app.lexical import STOPWORDS, LexicalIndex
 from app.records import Evidence, Filters
+from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.lexicon import english_words
+from ingest.records import StoredChunk
 from ingest.settings import Settings
-from ingest.store import Catalog, StoredChunk, VectorIndex
+from ingest.vectors import VectorIndex
 
 # words that form place names but name nothing on their own
 _GENERIC_PARTS = frozenset(

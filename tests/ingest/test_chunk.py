@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ingest.catalog import Catalog
 from ingest.chunk import split_sentences, word_count
-from ingest.store import Catalog
 
 
 def test_sentences_keep_initials_and_era_dates_whole():
