@@ -107,8 +107,8 @@ class Chunk:
 
 
 @dataclass
-class Document:
-    """One ingested file, cleaned, described and chunked.
+class CleanedDocument:
+    """What every document record holds once its file is read, cleaned and described.
 
     `source` (the resolved path) is the file's identity and `doc_id` is made from it;
     `path` is only how the file is shown (relative to the working directory when inside it).
@@ -121,10 +121,16 @@ class Document:
     sha256: str
     metadata: DocMetadata
     text: str
-    chunks: list[Chunk]
     dropped: list[DroppedLine]
     repaired: list[RepairedLine]
     interviews: list[Interview]
+
+
+@dataclass
+class Document(CleanedDocument):
+    """One ingested file, cleaned, described and chunked."""
+
+    chunks: list[Chunk]
 
 
 @dataclass(kw_only=True)
@@ -142,19 +148,10 @@ class StoredChunk(Chunk):
 
 
 @dataclass
-class StoredDocument:
-    """A committed document as the catalog returns it: its rows, not its chunks' text."""
+class StoredDocument(CleanedDocument):
+    """A committed document as the catalog returns it: its chunks counted, not loaded
+    (the corpus view lists every document; retrieval reads chunks on their own)."""
 
-    doc_id: str
-    path: str
-    source: str
-    format: str
-    sha256: str
-    metadata: DocMetadata
-    text: str
-    dropped: list[DroppedLine]
-    repaired: list[RepairedLine]
-    interviews: list[Interview]
     chunks: int
 
 
