@@ -27,7 +27,8 @@ from app.answer import candidate_sentences, make_source
 from app.compare import ASPECTS, fill_cells
 from app.records import CARD_FIELDS, CaseCard, Cell, Evidence, Fact, Source
 from app.retrieve import Retriever
-from ingest.store import Catalog, StoredChunk, StoredDocument
+from ingest.catalog import Catalog
+from ingest.records import StoredChunk, StoredDocument
 
 CARD_VERSION = "6"  # bump when card building changes, so stored cards are rebuilt
 # Two documents with the same place are one case only when their content is this close
@@ -142,7 +143,9 @@ def build_card(
     fields = {name: fields.get(name, Cell()) for name in CARD_FIELDS}
     facts = _facts(docs[0], chunks, sources)
     found = [centroids[d.doc_id] for d in docs if d.doc_id in centroids]
-    centroid = np.mean(found, axis=0) if found else np.zeros(384, dtype=np.float32)
+    centroid = (
+        np.mean(found, axis=0) if found else np.zeros(retriever.embedder.dim, dtype=np.float32)
+    )
     centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-9)
     lead = docs[0].metadata
     # the same interview is often cited several times, with slightly different wording

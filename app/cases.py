@@ -32,8 +32,8 @@ from app.records import (
     case_period,
 )
 from app.retrieve import Retriever, reciprocal_rank_fusion
+from ingest.catalog import Catalog
 from ingest.records import DocMetadata
-from ingest.store import Catalog
 from ingest.text import normalize_space, stems
 
 FACETS = ("country", "level", "policy_area", "decade")

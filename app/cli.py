@@ -233,20 +233,17 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _print_dropped(settings) -> None:
-    from ingest.store import Catalog
+    from ingest.catalog import Catalog
 
     catalog = Catalog(settings.catalog_path)
     for doc in catalog.documents():
         for line in doc.dropped:
-            where = f"p.{line['page']} " if line.get("page") else ""
-            print(
-                f"dropped: {doc.path}:{where}line {line['line']}: {line['reason']}: "
-                f"{line['text'][:120]}"
-            )
+            where = f"p.{line.page} " if line.page else ""
+            print(f"dropped: {doc.path}:{where}line {line.line}: {line.reason}: {line.text[:120]}")
         for line in doc.repaired:
             print(
-                f"repaired: {doc.path}:line {line['line']}: {line['reason']}: "
-                f"{line['before'][:60]} -> {line['after'][:60]}"
+                f"repaired: {doc.path}:line {line.line}: {line.reason}: "
+                f"{line.before[:60]} -> {line.after[:60]}"
             )
     catalog.close()
 
@@ -440,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     enforce_offline()
-    from ingest.store import StoreError
+    from ingest.vectors import StoreError
 
     args = build_parser().parse_args(argv)
     try:

@@ -18,7 +18,7 @@ import numpy as np
 from app.answer import Candidate, candidate_sentences, make_source
 from app.records import CaseCard, Cell, Comparison, ComparisonRow, Evidence, Source
 from ingest.embed import Embedder
-from ingest.store import StoredChunk
+from ingest.records import StoredChunk
 from ingest.text import normalize_space, tokenize
 
 ASPECTS: dict[str, tuple[str, str]] = {

@@ -43,7 +43,7 @@ def quality_rows(engine: Engine) -> list[list]:
     """Per document: what the cleaner dropped or repaired, so a reader can judge it."""
     rows = []
     for doc in engine.documents():
-        first = "; ".join(f"line {d['line']}: {d['reason']}" for d in doc.dropped[:3])
+        first = "; ".join(f"line {d.line}: {d.reason}" for d in doc.dropped[:3])
         name = Path(doc.path).name
         rows.append([name, doc.format, doc.chunks, len(doc.dropped), len(doc.repaired), first])
     return rows

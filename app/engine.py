@@ -26,10 +26,12 @@ from app.generate import checked_answer, says_not_in_sources, stream_llm_text
 from app.llm import llm_configured
 from app.records import Answer, Evidence, Filters
 from app.retrieve import Retriever
+from ingest.catalog import Catalog
 from ingest.embed import Embedder
+from ingest.records import StoredChunk, StoredDocument
 from ingest.settings import Settings
-from ingest.store import Catalog, StoredChunk, StoredDocument, VectorIndex
 from ingest.text import normalize_space, stems
+from ingest.vectors import VectorIndex
 
 MAX_QUESTION_CHARS = 2000
 # A question that leans on the previous turn: a pronoun or "the mayor" with no case named.

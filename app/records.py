@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from ingest.records import DocMetadata
-from ingest.store import StoredChunk
+from ingest.records import DocMetadata, StoredChunk
 from ingest.text import YEAR
 
 NOT_IN_SOURCES = "not in the sources"

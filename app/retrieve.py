@@ -11,11 +11,13 @@ import numpy as np
 
 from app.lexical import LexicalIndex
 from app.records import Evidence, Filters
+from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.lexicon import english_words
+from ingest.records import StoredChunk
 from ingest.settings import Settings
-from ingest.store import Catalog, StoredChunk, VectorIndex
 from ingest.text import STOPWORDS
+from ingest.vectors import VectorIndex
 
 # words that form place names but name nothing on their own
 _GENERIC_PARTS = frozenset(
@@ -277,7 +279,11 @@ class Retriever:
             ids = sorted(self._chunks)
             found = self.vectors(ids)
             ids = [i for i in ids if i in found]
-            stacked = np.stack([found[i] for i in ids]) if ids else np.zeros((0, 384), np.float32)
+            stacked = (
+                np.stack([found[i] for i in ids])
+                if ids
+                else np.zeros((0, self.embedder.dim), np.float32)
+            )
             matrix = self._matrix = ({i: n for n, i in enumerate(ids)}, stacked)
         return matrix
 

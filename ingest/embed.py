@@ -7,15 +7,20 @@ different backends are not mixed in one index: each writes its own Chroma collec
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import OrderedDict
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ingest.offline import enforce_offline
+
+if TYPE_CHECKING:
+    from ingest.settings import Settings
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 MAX_TOKENS = 256  # MiniLM's window; longer text is truncated, as sentence-transformers does
@@ -47,6 +52,7 @@ def _load_onnx(path: str, variant: str, cache_dir: str):
     from ingest.onnx_export import onnx_model
 
     onnx_file = onnx_model(path, variant, Path(cache_dir))
+    ort.disable_telemetry_events()  # no phone-home from the runtime (issue: DNS look-ups seen)
     options = ort.SessionOptions()
     options.intra_op_num_threads = os.cpu_count() or 1
     options.log_severity_level = 3
@@ -58,34 +64,42 @@ def _load_onnx(path: str, variant: str, cache_dir: str):
 
 
 class Embedder:
-    """Loads the model on first use, once per process, and embeds in length-sorted batches."""
+    """Loads the model on first use, once per process, and embeds in length-sorted batches.
+
+    Every argument is required: the defaults live in `Settings` alone (a default here once
+    said "torch" while Settings said "onnx-int8"), so build one with `from_settings`.
+    """
 
     def __init__(
-        self,
-        configured_path: str = "",
-        batch_size: int = 32,
-        backend: str = "torch",
-        cache_dir: Path | None = None,
+        self, *, backend: str, configured_path: str, batch_size: int, cache_dir: Path
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"embed backend must be one of {BACKENDS}, not {backend!r}")
         self.path = model_path(configured_path)
         self.batch_size = batch_size
         self.backend = backend
-        self.cache_dir = cache_dir or Path.home() / ".cache" / "govqa"
+        self.cache_dir = cache_dir
         # sentences of popular passages come back query after query: keep their vectors
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memo_lock = threading.Lock()
         self.memo_size = 20_000  # ~30 MB of float32 rows
 
     @classmethod
-    def from_settings(cls, settings) -> Embedder:
+    def from_settings(cls, settings: Settings) -> Embedder:
         return cls(
-            settings.embed.model_path,
-            settings.embed.batch_size,
-            settings.embed.backend,
-            settings.embed.cache_dir,
+            backend=settings.embed.backend,
+            configured_path=settings.embed.model_path,
+            batch_size=settings.embed.batch_size,
+            cache_dir=settings.embed.cache_dir,
         )
+
+    @cached_property
+    def dim(self) -> int:
+        """Width of the vectors, read from the model's config without loading it: every
+        backend mean-pools the transformer's last hidden state (the packaged model has no
+        Dense layer after pooling), so it is the model's hidden size."""
+        config = json.loads((Path(self.path) / "config.json").read_text(encoding="utf-8"))
+        return int(config["hidden_size"])
 
     def embed_memo(self, texts: list[str]) -> np.ndarray:
         """`embed` with a bounded in-memory memo, for query-time text that repeats (the
@@ -106,7 +120,7 @@ class Embedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (cosine = dot product)."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         if self.backend == "torch":
             vectors = _load_torch(self.path).encode(
                 texts,
@@ -123,7 +137,7 @@ class Embedder:
         batches of similar length so padding costs little."""
         session, tokenizer = _load_onnx(self.path, self.backend, str(self.cache_dir))
         order = np.argsort([len(t) for t in texts], kind="stable")
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
             rows = order[start : start + self.batch_size]
             encoded = tokenizer.encode_batch([texts[i] for i in rows])

@@ -8,18 +8,21 @@ import json
 import os
 import re
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.catalog import Catalog
 from ingest.chunk import chunk_document
 from ingest.clean import clean_pages
 from ingest.embed import Embedder
 from ingest.metadata import describe, extract_interviews
 from ingest.readers import READERS, check_size, read_document
-from ingest.records import Document, FileOutcome, IngestError, IngestReport
+from ingest.records import Document, FileOutcome, FileStatus, IngestError, IngestReport
 from ingest.settings import Settings
-from ingest.store import Catalog, VectorIndex
+from ingest.vectors import VectorIndex
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
 PIPELINE_VERSION = "7"
@@ -41,21 +44,75 @@ def index_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def display_path(path: Path) -> str:
-    """Path relative to the working directory when inside it (stable across clones)."""
+def source_path(path: Path) -> Path:
+    """The file's identity: its resolved absolute path, whatever directory it was named from.
+
+    Chosen over "content hash + path relative to the ingested root": two folders can hold
+    files with the same relative names (two corpora, or an upload beside the sample corpus),
+    and a content identity would make an edited file a new document beside its old self
+    instead of an update of it. Symlinks resolve to their target, so a file reached through
+    two links is one document.
+    """
     try:
-        resolved = path.resolve()
+        return path.resolve()
     except (RuntimeError, OSError):  # symlink loop: Python 3.11 raises RuntimeError
-        resolved = Path(os.path.abspath(path))
+        return Path(os.path.abspath(path))
+
+
+def display_path(path: Path) -> str:
+    """How a file is shown: relative to the working directory when inside it (short, and the
+    same across clones). Display only: identity is `source_path`."""
+    resolved = source_path(path)
     try:
         return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(resolved)
 
 
-def document_id(shown_path: str) -> str:
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(shown_path).stem.lower()).strip("-")[:40] or "doc"
-    return f"{stem}-{hashlib.sha1(shown_path.encode()).hexdigest()[:8]}"
+def document_id(source: Path) -> str:
+    """A readable id made from the resolved path: its stem plus a hash of the whole path."""
+    stem = re.sub(r"[^a-z0-9]+", "-", source.stem.lower()).strip("-")[:40] or "doc"
+    return f"{stem}-{hashlib.sha1(str(source).encode()).hexdigest()[:8]}"
+
+
+@dataclass
+class SourceFile:
+    """A file to ingest, who it is, and the stored documents it replaces: the same file
+    committed under another id (by the scheme that took identity from the shown path)."""
+
+    path: Path
+    shown: str
+    source: Path
+    doc_id: str
+    replaces: list[str]
+
+
+def stored_sources(catalog: Catalog, settings: Settings) -> dict[str, set[Path]]:
+    """doc_id -> the files each stored document may have been read from.
+
+    A document committed with its resolved path has exactly that one. One committed before
+    (identity from the path shown relative to its ingest's working directory, which was not
+    recorded) gets its shown path resolved against the current directory and against the
+    directory holding the index, where the default `.govqa` sits and so where that ingest
+    usually ran: a guess, needed only until such a document is replaced or removed.
+    """
+    shown = catalog.paths()
+    bases = {Path.cwd(), settings.index_dir.resolve().parent}
+    found: dict[str, set[Path]] = {}
+    for doc_id, source in catalog.sources().items():
+        if source:
+            found[doc_id] = {Path(source)}
+        else:
+            found[doc_id] = {source_path(base / shown[doc_id]) for base in bases}
+    return found
+
+
+def identify(path: Path, owners: dict[Path, list[str]]) -> SourceFile:
+    """`owners`: resolved path -> ids of the stored documents read from it."""
+    source = source_path(path)
+    doc_id = document_id(source)
+    replaces = [d for d in owners.get(source, ()) if d != doc_id]
+    return SourceFile(path, display_path(path), source, doc_id, sorted(replaces))
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]]:
@@ -120,14 +177,15 @@ def file_hash(path: Path, settings: Settings) -> str:
 
 
 def build_document(path: Path, shown: str, sha256: str, settings: Settings) -> Document:
-    """Read, clean, describe and chunk one file (no index access)."""
+    """Read, clean, describe and chunk one file (no index access); `shown` is display only."""
     raw = read_document(path, max_bytes(settings))
     clean = clean_pages(raw.pages)
     if not clean.text.strip():
         raise IngestError(path, "no text left after cleaning (all lines were garbage)")
     interviews = extract_interviews(clean.text)
     metadata = describe(raw.read_fields, raw.read_from, clean, interviews)
-    doc_id = document_id(shown)
+    source = source_path(path)
+    doc_id = document_id(source)
     chunks = chunk_document(
         doc_id,
         clean,
@@ -138,6 +196,7 @@ def build_document(path: Path, shown: str, sha256: str, settings: Settings) -> D
     return Document(
         doc_id=doc_id,
         path=shown,
+        source=str(source),
         format=raw.format,
         sha256=sha256,
         metadata=metadata,
@@ -149,17 +208,27 @@ def build_document(path: Path, shown: str, sha256: str, settings: Settings) -> D
     )
 
 
+@dataclass
+class _Pending:
+    """A built document waiting for its window's embedding call, with what it replaces."""
+
+    doc: Document
+    status: FileStatus
+    replaces: list[str]
+
+
 def _store_documents(
-    docs: list[Document], catalog: Catalog, index: VectorIndex, embedder: Embedder
+    pending: list[_Pending], catalog: Catalog, index: VectorIndex, embedder: Embedder
 ) -> list[int]:
     """Embed the new passages of several documents in one length-sorted call (small
     documents alone make small, slow batches) and write all their vectors in one Chroma
     call (+20% ingest throughput over a call per file); then commit each document on its
-    own and delete its stale vectors (see ingest.store). A kill still leaves every file
-    wholly old or wholly new: vectors without a commit are orphans the next run sweeps.
-    Returns embeddings per doc."""
+    own (with any older copy of the same file, in the same transaction) and delete its
+    stale vectors (see ingest.catalog). A kill still leaves every file wholly old or wholly
+    new: vectors without a commit are orphans the next run sweeps. Returns embeddings per doc."""
     import numpy as np
 
+    docs = [item.doc for item in pending]
     known: dict[str, np.ndarray] = {}
     for doc in docs:
         known.update(index.embeddings_for([c.id for c in doc.chunks]))
@@ -171,12 +240,12 @@ def _store_documents(
         known.update(zip(missing, vectors, strict=True))
     index.upsert(docs, known)  # every document's vectors before any catalog commit
     embedded = []
-    for doc in docs:
-        ids = [c.id for c in doc.chunks]
-        old = catalog.chunk_ids(doc.doc_id)
-        catalog.commit_document(doc)
-        index.delete(old - set(ids))
-        embedded.append(sum(1 for i in set(ids) if i in missing))
+    for item in pending:
+        ids = {c.id for c in item.doc.chunks}
+        old = set().union(*(catalog.chunk_ids(d) for d in [item.doc.doc_id, *item.replaces]))
+        catalog.commit_document(item.doc, replaces=item.replaces)
+        index.delete(old - ids)
+        embedded.append(sum(1 for i in ids if i in missing))
     return embedded
 
 
@@ -203,8 +272,12 @@ def ingest(
             orphans = index.all_ids() - catalog.chunk_ids()
             index.delete(orphans)  # leftovers of a run that was killed before its commit
             hashes = catalog.hashes()
+            owners: dict[Path, list[str]] = defaultdict(list)
+            for doc_id, sources in stored_sources(catalog, settings).items():
+                for source in sources:
+                    owners[source].append(doc_id)
             seen: set[str] = set()
-            pending: list[tuple[Document, str]] = []
+            pending: list[_Pending] = []
 
             def flush() -> None:
                 for outcome in _store_pending(pending, catalog, index, embedder):
@@ -214,21 +287,22 @@ def ingest(
                 pending.clear()
 
             for path in _progress(files):
-                prepared = _prepare_file(path, settings, hashes)
+                file = identify(path, owners)
+                prepared = _prepare_file(file, settings, hashes)
                 if isinstance(prepared, FileOutcome):
-                    seen.add(document_id(prepared.path))
+                    # a file that cannot be read now keeps whatever was stored for it
+                    seen.update([file.doc_id, *file.replaces])
                     report.files.append(prepared)
                     if progress:
                         progress(prepared)
                     continue
-                doc, status = prepared
-                seen.add(doc.doc_id)
-                pending.append((doc, status))
-                if sum(len(d.chunks) for d, _ in pending) >= settings.embed.window:
+                seen.add(file.doc_id)
+                pending.append(prepared)
+                if sum(len(item.doc.chunks) for item in pending) >= settings.embed.window:
                     flush()
             flush()
             if sync:
-                report.files.extend(_remove_vanished(paths, seen, catalog, index))
+                report.files.extend(_remove_vanished(paths, seen, catalog, index, settings))
         finally:
             catalog.close()
     report.seconds = time.perf_counter() - started
@@ -246,18 +320,18 @@ def _progress(files: list[Path]) -> Iterator[Path]:
 
 
 def _prepare_file(
-    path: Path, settings: Settings, hashes: dict[str, str]
-) -> FileOutcome | tuple[Document, str]:
+    file: SourceFile, settings: Settings, hashes: dict[str, str]
+) -> FileOutcome | _Pending:
     """The file's outcome if there is nothing to store (unchanged, skipped), else its
-    Document and whether it is added or updated."""
-    shown = display_path(path)
+    Document and whether it is added or updated. A file stored under an older identity is
+    rebuilt even when unchanged: its chunk ids are made from its document id."""
+    path, shown = file.path, file.shown
     if path.suffix.lower() not in READERS:
         return FileOutcome(shown, "skipped", reason=f"unsupported file type '{path.suffix}'")
     try:
         check_size(path, max_bytes(settings))
         sha256 = file_hash(path, settings)
-        doc_id = document_id(shown)
-        if hashes.get(doc_id) == sha256:
+        if hashes.get(file.doc_id) == sha256 and not file.replaces:
             return FileOutcome(shown, "unchanged")
         doc = build_document(path, shown, sha256, settings)
     except IngestError as exc:
@@ -266,41 +340,43 @@ def _prepare_file(
         return FileOutcome(shown, "skipped", reason=f"cannot read: {exc.strerror or exc}")
     except (ValueError, RecursionError, MemoryError, UnicodeError) as exc:
         return FileOutcome(shown, "skipped", reason=f"unreadable ({type(exc).__name__}: {exc})")
-    return doc, ("updated" if doc_id in hashes else "added")
+    stored = file.doc_id in hashes or file.replaces
+    return _Pending(doc, "updated" if stored else "added", file.replaces)
 
 
 def _store_pending(
-    pending: list[tuple[Document, str]],
-    catalog: Catalog,
-    index: VectorIndex,
-    embedder: Embedder,
+    pending: list[_Pending], catalog: Catalog, index: VectorIndex, embedder: Embedder
 ) -> list[FileOutcome]:
     if not pending:
         return []
-    embedded = _store_documents([d for d, _ in pending], catalog, index, embedder)
+    embedded = _store_documents(pending, catalog, index, embedder)
     return [
         FileOutcome(
-            doc.path,
-            status,
-            chunks=len(doc.chunks),
+            item.doc.path,
+            item.status,
+            chunks=len(item.doc.chunks),
             embedded=n,
-            dropped_lines=len(doc.dropped),
-            repaired_lines=len(doc.repaired),
+            dropped_lines=len(item.doc.dropped),
+            repaired_lines=len(item.doc.repaired),
         )
-        for (doc, status), n in zip(pending, embedded, strict=True)
+        for item, n in zip(pending, embedded, strict=True)
     ]
 
 
 def _remove_vanished(
-    paths: list[Path], seen: set[str], catalog: Catalog, index: VectorIndex
+    paths: list[Path], seen: set[str], catalog: Catalog, index: VectorIndex, settings: Settings
 ) -> list[FileOutcome]:
-    roots = [display_path(p) for p in paths if p.is_dir()]
+    """Remove stored documents read from under a directory in `paths` whose file this run
+    did not see. Compared as resolved paths, so the directory a run starts in changes
+    nothing."""
+    roots = [source_path(p) for p in paths if p.is_dir()]
+    shown = catalog.paths()
     removed = []
-    for doc_id, shown in catalog.paths().items():
-        inside = any(shown == r or shown.startswith(r.rstrip("/") + "/") or r == "." for r in roots)
+    for doc_id, sources in stored_sources(catalog, settings).items():
+        inside = any(source.is_relative_to(root) for source in sources for root in roots)
         if inside and doc_id not in seen:
             old = catalog.chunk_ids(doc_id)
             catalog.remove_document(doc_id)
             index.delete(old)
-            removed.append(FileOutcome(shown, "removed", chunks=len(old)))
+            removed.append(FileOutcome(shown[doc_id], "removed", chunks=len(old)))
     return removed

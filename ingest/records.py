@@ -1,4 +1,4 @@
-"""Plain records passed between ingestion steps (reader -> cleaner -> chunker -> store)."""
+"""Plain records passed between ingestion steps (reader -> cleaner -> chunker -> catalog)."""
 
 from __future__ import annotations
 
@@ -107,19 +107,52 @@ class Chunk:
 
 
 @dataclass
-class Document:
-    """One ingested file, cleaned, described and chunked."""
+class CleanedDocument:
+    """What every document record holds once its file is read, cleaned and described.
+
+    `source` (the resolved path) is the file's identity and `doc_id` is made from it;
+    `path` is only how the file is shown (relative to the working directory when inside it).
+    """
 
     doc_id: str
     path: str
+    source: str
     format: str
     sha256: str
     metadata: DocMetadata
     text: str
-    chunks: list[Chunk]
     dropped: list[DroppedLine]
     repaired: list[RepairedLine]
     interviews: list[Interview]
+
+
+@dataclass
+class Document(CleanedDocument):
+    """One ingested file, cleaned, described and chunked."""
+
+    chunks: list[Chunk]
+
+
+@dataclass(kw_only=True)
+class StoredChunk(Chunk):
+    """A committed chunk with its document's display path and metadata, as retrieval needs.
+
+    A subclass rather than a wrapper (`stored.chunk.text`): it *is* the chunk the pipeline
+    committed, so everything that reads a Chunk (`text`, `doc_id`, offsets, page) reads a
+    stored one unchanged, and a field added to Chunk reaches the stored one with no second
+    list to keep in step. The added fields are keyword-only, so Chunk's defaults stay legal.
+    """
+
+    path: str
+    metadata: DocMetadata
+
+
+@dataclass
+class StoredDocument(CleanedDocument):
+    """A committed document as the catalog returns it: its chunks counted, not loaded
+    (the corpus view lists every document; retrieval reads chunks on their own)."""
+
+    chunks: int
 
 
 FileStatus = Literal["added", "updated", "unchanged", "skipped", "removed"]

@@ -227,9 +227,9 @@ def our_ingest(paths: list[Path], workdir: Path, backend: dict) -> dict:
 def build_index(corpus: Path, index_dir: Path, backend: dict) -> int:
     """Bring the cached index in line with the corpus (no embedding when it already is);
     returns its chunk count."""
+    from ingest.catalog import Catalog
     from ingest.pipeline import ingest
     from ingest.settings import Settings
-    from ingest.store import Catalog
 
     total = len(scale_documents(corpus))
     started = time.perf_counter()

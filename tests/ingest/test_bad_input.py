@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.catalog import Catalog
 from ingest.settings import Settings
-from ingest.store import Catalog
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -259,7 +259,7 @@ def test_html_scripts_not_in_catalog_text(bad_dir: BadDirResult) -> None:
 
 
 def test_index_consistent_after_bad_input(bad_dir: BadDirResult) -> None:
-    from ingest.store import VectorIndex
+    from ingest.vectors import VectorIndex
 
     assert bad_dir.settings.catalog_path.exists(), "no catalog written"
     catalog = Catalog(bad_dir.settings.catalog_path)

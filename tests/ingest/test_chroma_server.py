@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from ingest.catalog import Catalog
 from ingest.chroma_server import ChromaServer
 from ingest.pipeline import ingest
 from ingest.settings import Settings
-from ingest.store import Catalog, VectorIndex
+from ingest.vectors import VectorIndex
 from tests.conftest import CORPUS, ROOT, free_port
 from tests.ingest.test_crash_safety import cli_env, make_document
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.store import Catalog
+from ingest.catalog import Catalog
 from ingest.text import split_sentences, word_count
 
 

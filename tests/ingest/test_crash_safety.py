@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.catalog import Catalog
 from ingest.pipeline import ingest
 from ingest.settings import Settings
-from ingest.store import Catalog, VectorIndex
+from ingest.vectors import VectorIndex
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_SIZE = 6

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.catalog import Catalog
 from ingest.settings import Settings
-from ingest.store import Catalog
 from tests.conftest import CORPUS
 from tests.ingest.hostile_files import GOOD_SENTENCE, Expect, expectations, make_hostile_dir
 

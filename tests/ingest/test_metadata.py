@@ -28,7 +28,7 @@ def test_interview_citation_becomes_a_record():
 
 
 def test_kalasin_document_metadata(corpus_settings):
-    from ingest.store import Catalog
+    from ingest.catalog import Catalog
 
     docs = {d.path.rsplit("/", 1)[-1]: d for d in Catalog(corpus_settings.catalog_path).documents()}
     kalasin = docs["kalasin-raw.txt"]

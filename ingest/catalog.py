@@ -1,0 +1,265 @@
+"""The SQLite catalog: the index's commit point for documents and their chunks.
+
+Chroma and a docstore cannot be written in one transaction, so the catalog decides what is
+in the index. A file's vectors are upserted first (content-hash ids, so a repeat overwrites),
+then its catalog rows are replaced in one SQLite transaction, then its stale vectors are
+deleted. Readers only trust vectors whose id is in the catalog, so a process killed at any
+moment leaves each file wholly old or wholly new; the next run sweeps orphan vectors.
+
+One connection serves every thread of a process (the chat's workers read while an upload
+ingests), so every statement on it, read or write, runs under one lock; writes go through
+`_transaction`, the only place a transaction is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from ingest.derived import DERIVED_SCHEMA, DerivedRecords
+from ingest.records import (
+    DocMetadata,
+    Document,
+    DroppedLine,
+    Interview,
+    RepairedLine,
+    StoredChunk,
+    StoredDocument,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    text TEXT NOT NULL,
+    dropped TEXT NOT NULL,
+    repaired TEXT NOT NULL,
+    interviews TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    page INTEGER,
+    section TEXT NOT NULL,
+    interviews TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+_DOCUMENT_COLUMNS = (
+    "doc_id, path, source, format, sha256, metadata, text, dropped, repaired, interviews"
+)
+_CHUNK_SELECT = (
+    'SELECT c.id, c.doc_id, c.ordinal, c.text, c.start, c."end", c.page, c.section, '
+    "c.interviews, d.path, d.metadata FROM chunks c JOIN documents d USING (doc_id)"
+)
+_QUERY_IDS = 500  # ids per `IN (...)` query: well under SQLite's bound-parameter limit
+
+
+def _json_list(items: Iterable[object]) -> str:
+    """Records as a JSON list: dataclasses by their fields, pydantic models by theirs."""
+    return json.dumps(
+        [i.model_dump() if hasattr(i, "model_dump") else asdict(i) for i in items],
+        ensure_ascii=False,
+    )
+
+
+class Catalog(DerivedRecords):
+    """SQLite record of committed documents and chunks; one transaction per file.
+
+    The derived-records table (`ingest.derived`) lives on the same connection, so its
+    writes take the same lock and transactions as the documents they were derived from.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA + DERIVED_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        if "source" not in columns:  # a catalog written before identity came from `source`
+            self._db.execute("ALTER TABLE documents ADD COLUMN source TEXT NOT NULL DEFAULT ''")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the connection lock; any exception (a kill
+        signal's KeyboardInterrupt too) rolls back, so no half-written file is committed."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:  # a failed COMMIT may have rolled back already
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def _rows(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        """Every row of one read, fetched under the lock (a cursor left open across threads
+        would interleave with another thread's statements)."""
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).fetchall()
+
+    def _state(self, key: str) -> int:
+        rows = self._rows("SELECT value FROM state WHERE key=?", (key,))
+        return int(rows[0][0]) if rows else 0
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection, key: str) -> None:
+        """Count a change of `key`'s records; called inside the writing transaction."""
+        db.execute(
+            "INSERT INTO state VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET value = value + 1",
+            (key,),
+        )
+
+    def version(self) -> int:
+        """Bumped by every commit, so caches built from the catalog know when to rebuild."""
+        return self._state("version")
+
+    def identity(self) -> str:
+        """A random id made when the catalog is first opened: it names the vector collection
+        this catalog owns, so two indexes sharing a Chroma server cannot sweep each other."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO state VALUES ('identity', ?)", (secrets.randbits(62),)
+            )
+            row = db.execute("SELECT value FROM state WHERE key='identity'").fetchone()
+        return f"{int(row[0]):016x}"
+
+    def hashes(self) -> dict[str, str]:
+        return dict(self._rows("SELECT doc_id, sha256 FROM documents"))
+
+    def paths(self) -> dict[str, str]:
+        """doc_id -> the path shown for it."""
+        return dict(self._rows("SELECT doc_id, path FROM documents"))
+
+    def sources(self) -> dict[str, str]:
+        """doc_id -> the resolved path it was made from ('' for a document committed
+        before identity came from the resolved path)."""
+        return dict(self._rows("SELECT doc_id, source FROM documents"))
+
+    def chunk_ids(self, doc_id: str | None = None) -> set[str]:
+        if doc_id is None:
+            return {r[0] for r in self._rows("SELECT id FROM chunks")}
+        return {r[0] for r in self._rows("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))}
+
+    def commit_document(self, doc: Document, replaces: Iterable[str] = ()) -> None:
+        """Replace a document and all its chunks atomically; documents in `replaces` (the
+        same file stored under an older identity) go in the same transaction."""
+        with self._transaction() as db:
+            for old in {doc.doc_id, *replaces}:
+                db.execute("DELETE FROM chunks WHERE doc_id=?", (old,))
+                db.execute("DELETE FROM documents WHERE doc_id=?", (old,))
+            db.execute(
+                f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.doc_id,
+                    doc.path,
+                    doc.source,
+                    doc.format,
+                    doc.sha256,
+                    doc.metadata.model_dump_json(),
+                    doc.text,
+                    _json_list(doc.dropped),
+                    _json_list(doc.repaired),
+                    _json_list(doc.interviews),
+                ),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        c.id,
+                        c.doc_id,
+                        c.ordinal,
+                        c.text,
+                        c.start,
+                        c.end,
+                        c.page,
+                        c.section,
+                        _json_list(c.interviews),
+                    )
+                    for c in doc.chunks
+                ],
+            )
+            self._bump(db, "version")
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            self._bump(db, "version")
+
+    @staticmethod
+    def _chunk(row: tuple) -> StoredChunk:
+        return StoredChunk(
+            id=row[0],
+            doc_id=row[1],
+            ordinal=row[2],
+            text=row[3],
+            start=row[4],
+            end=row[5],
+            page=row[6],
+            section=row[7],
+            interviews=[Interview(**i) for i in json.loads(row[8])],
+            path=row[9],
+            metadata=DocMetadata.model_validate_json(row[10]),
+        )
+
+    def chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
+        """Committed chunks among `ids`; ids of uncommitted vectors are simply absent."""
+        ids = list(ids)
+        found: dict[str, StoredChunk] = {}
+        for i in range(0, len(ids), _QUERY_IDS):
+            part = ids[i : i + _QUERY_IDS]
+            marks = ",".join("?" * len(part))
+            for row in self._rows(f"{_CHUNK_SELECT} WHERE c.id IN ({marks})", part):
+                found[row[0]] = self._chunk(row)
+        return found
+
+    def all_chunks(self) -> Iterator[StoredChunk]:
+        for row in self._rows(f"{_CHUNK_SELECT} ORDER BY c.doc_id, c.ordinal"):
+            yield self._chunk(row)
+
+    def documents(self) -> list[StoredDocument]:
+        rows = self._rows(
+            f"SELECT {_DOCUMENT_COLUMNS}, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id)"
+            " FROM documents d ORDER BY d.path"
+        )
+        return [
+            StoredDocument(
+                doc_id=r[0],
+                path=r[1],
+                source=r[2],
+                format=r[3],
+                sha256=r[4],
+                metadata=DocMetadata.model_validate_json(r[5]),
+                text=r[6],
+                dropped=[DroppedLine(**d) for d in json.loads(r[7])],
+                repaired=[RepairedLine(**d) for d in json.loads(r[8])],
+                interviews=[Interview(**i) for i in json.loads(r[9])],
+                chunks=r[10],
+            )
+            for r in rows
+        ]

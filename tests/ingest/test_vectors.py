@@ -1,0 +1,87 @@
+"""The Chroma vector index on a real embedded store, with embeddings passed explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.settings import Settings
+from ingest.vectors import StoreError, VectorIndex, chroma_client
+from tests.support.documents import make_document
+
+DIM = 8  # Chroma takes any width; small vectors keep the expected cosines readable
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.zeros(DIM, dtype=np.float32)
+    vector[: len(values)] = values
+    return vector / np.linalg.norm(vector)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index")
+
+
+@pytest.fixture
+def stored(settings: Settings):
+    """An index holding two documents of two chunks each, every chunk on its own axis."""
+    docs = [
+        make_document("kalasin", ["Volunteers visited.", "The network grew."]),
+        make_document("solo", ["Vendors moved.", "The market opened."]),
+    ]
+    ids = [c.id for d in docs for c in d.chunks]
+    vectors = {i: _unit(*([0.0] * n + [1.0])) for n, i in enumerate(ids)}
+    index = VectorIndex(settings, owner="owner-a")
+    index.upsert(docs, vectors)
+    return index, ids, vectors
+
+
+def test_upsert_then_query_ranks_by_cosine(stored) -> None:
+    index, ids, _ = stored
+    hits = index.query(_unit(0.1, 1.0, 0.3), k=3)
+    assert [i for i, _ in hits] == [ids[1], ids[2], ids[0]]
+    assert hits[0][1] == pytest.approx(1.0 / np.linalg.norm([0.1, 1.0, 0.3]), abs=1e-4)
+    assert index.count() == 4 and index.all_ids() == set(ids)
+
+
+def test_query_filters_on_chunk_metadata(stored) -> None:
+    index, ids, _ = stored
+    hits = index.query(_unit(1.0), k=4, where={"doc_id": "solo"})
+    assert {i for i, _ in hits} == set(ids[2:])
+
+
+def test_embeddings_for_returns_stored_vectors_of_known_ids(stored) -> None:
+    index, ids, vectors = stored
+    found = index.embeddings_for([ids[3], "never-stored", ids[0]])
+    assert set(found) == {ids[3], ids[0]}
+    np.testing.assert_allclose(found[ids[3]], vectors[ids[3]], atol=1e-6)
+
+
+def test_delete_removes_only_the_given_ids(stored) -> None:
+    index, ids, _ = stored
+    index.delete(ids[:2])
+    assert index.all_ids() == set(ids[2:])
+    assert {i for i, _ in index.query(_unit(1.0), k=4)} == set(ids[2:])
+
+
+def test_upsert_of_the_same_id_overwrites(stored) -> None:
+    index = stored[0]
+    doc = make_document("kalasin", ["Volunteers visited.", "The network grew."])
+    index.upsert([doc], {c.id: _unit(0, 0, 0, 0, 0, 1.0) for c in doc.chunks})
+    assert index.count() == 4
+    assert index.query(_unit(0, 0, 0, 0, 0, 1.0), k=1)[0][1] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_collection_of_another_catalog_is_refused(stored, settings: Settings) -> None:
+    with pytest.raises(StoreError, match="belongs to another index"):
+        VectorIndex(settings, owner="owner-b")
+    assert VectorIndex(settings, owner="owner-a").count() == 4
+
+
+def test_a_bad_server_url_is_one_clear_error(tmp_path: Path) -> None:
+    settings = Settings(index_dir=tmp_path, chroma_url="ftp://example/chroma")
+    with pytest.raises(StoreError, match="expected http"):
+        chroma_client(settings)
