@@ -50,7 +50,8 @@ PARTICIPEDIA_REPO = "participedia/data-transfer"
 MYSOCIETY_REPO = "mysociety/citizen-assembly-data"
 DEFAULT_PARTICIPEDIA_GIT = "/work/.mirror/participedia+data-transfer/repo/.git"
 DEFAULT_MYSOCIETY_GIT = "/work/.mirror/mysociety+citizen-assembly-data/repo"
-DEFAULT_HOLDOUT = "/work/shared/holdout.md"
+# the steering repo's shared/ folder sits beside the checkout (as CI lays it out too)
+DEFAULT_HOLDOUT = str(Path(__file__).resolve().parents[2] / "shared" / "holdout.md")
 PAGES_DIR = "www.participedia.net/"
 REPORTS_DIR = "data/raw/reports/"
 ASSEMBLIES_DIR = "data/raw/assemblies/"
