@@ -63,3 +63,12 @@ def page(site, browser):
     page.locator("#question textarea").wait_for()
     yield page
     page.close()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """An engine over the three briefs of tests.support.tiny, one index per module."""
+    from app.engine import Engine
+    from tests.support.tiny import tiny_index
+
+    return Engine(tiny_index(tmp_path_factory.mktemp("tiny")))

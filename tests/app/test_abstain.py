@@ -3,8 +3,6 @@ names, figures), and the engine saying so on a tiny real index."""
 
 from __future__ import annotations
 
-import pytest
-
 from app.abstain import Cited, asked_figure, coverage_gaps, gives_figure, unknown_names, words_of
 
 PASSAGE = "The council approved 40 projects in 2019 and spent 2 million dollars on them."
@@ -42,14 +40,6 @@ def test_an_unknown_place_is_a_gap_and_a_figure_for_another_place_is_no_answer()
 def test_a_figure_no_sentence_gives_is_a_gap():
     gaps = coverage_gaps("What was the turnout rate in Riverton?", CITED, KNOWN)
     assert gaps == ["the question asks for a figure (rate) and no passage gives one"]
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    from app.engine import Engine
-    from tests.support.tiny import tiny_index
-
-    return Engine(tiny_index(tmp_path_factory.mktemp("abstain")))
 
 
 def test_the_engine_abstains_and_offers_cited_nearby_cases(tiny):

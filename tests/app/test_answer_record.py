@@ -11,14 +11,6 @@ import pytest
 from app.records import Answer
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    from app.engine import Engine
-    from tests.support.tiny import tiny_index
-
-    return Engine(tiny_index(tmp_path_factory.mktemp("answer")))
-
-
 def test_the_answer_is_frozen_and_carries_the_ranked_evidence_it_was_written_from(tiny):
     answer = tiny.ask("How did residents decide on spending?")
     with pytest.raises(dataclasses.FrozenInstanceError):

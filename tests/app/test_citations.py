@@ -9,14 +9,9 @@ from app.citations import SourceList
 
 
 @pytest.fixture(scope="module")
-def chunks(tmp_path_factory):
-    from app.engine import Engine
-    from tests.support.tiny import tiny_index
-
-    engine = Engine(tiny_index(tmp_path_factory.mktemp("citations")))
-    found = [
-        c for d in sorted(engine.retriever.documents()) for c in engine.retriever.document_chunks(d)
-    ]
+def chunks(tiny):
+    retriever = tiny.retriever
+    found = [c for d in sorted(retriever.documents()) for c in retriever.document_chunks(d)]
     assert len(found) >= 3
     return found
 

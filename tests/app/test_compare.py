@@ -3,17 +3,7 @@ the cell floor, card columns taken from the stored cards (tiny real index)."""
 
 from __future__ import annotations
 
-import pytest
-
 from app.compare import ASPECTS, compare_cases, is_comparison, question_aspect
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    from app.engine import Engine
-    from tests.support.tiny import tiny_index
-
-    return Engine(tiny_index(tmp_path_factory.mktemp("compare")))
 
 
 def documents(engine):

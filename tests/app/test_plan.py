@@ -18,14 +18,6 @@ from app.plan import (
 )
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    from app.engine import Engine
-    from tests.support.tiny import tiny_index
-
-    return Engine(tiny_index(tmp_path_factory.mktemp("plan")))
-
-
 def plan(engine, question, context=None, compare=None):
     return plan_question(
         question, engine.retriever, engine.embedder, engine.settings, context, compare

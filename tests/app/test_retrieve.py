@@ -10,14 +10,6 @@ from app.records import Filters
 from app.retrieve import reciprocal_rank_fusion
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    from app.engine import Engine
-    from tests.support.tiny import tiny_index
-
-    return Engine(tiny_index(tmp_path_factory.mktemp("retrieve")))
-
-
 def search_for(engine, text, scope=None, per_document=None):
     vector = engine.embedder.embed([text])[0]
     return Search(text, vector, scope or Scope.corpus(), per_document or PerDocument())
