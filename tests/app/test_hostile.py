@@ -130,7 +130,7 @@ def test_hostile_text_is_inert_in_the_browser(hostile_settings: Settings) -> Non
             browser = launch_chromium(p)
             page = browser.new_page(viewport={"width": 1200, "height": 1400})
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(f"http://127.0.0.1:{hostile_settings.port}/")
+            page.goto(f"http://127.0.0.1:{hostile_settings.serve.port}/")
             page.locator("#question textarea").fill(HTML_QUESTION)
             page.locator("#ask").click()
             card = page.locator("#sources .govqa-source").first
