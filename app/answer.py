@@ -8,29 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.abstain import Cited, asked_figure, coverage_gaps, gives_figure, words_of
+from app.citations import SourceList
 from app.cite import passage_sentences
-from app.records import Answer, AnswerSentence, Evidence, RelatedCase, Source, case_period
+from app.records import AnswerSentence, Evidence, RelatedCase, Reply, case_period
 from ingest.embed import Embedder
-from ingest.settings import Settings
+from ingest.settings import AnswerSettings, Settings
 from ingest.text import is_thai, stems
 
 ABSTAIN_TEXT = "The sources do not answer this question."
-
-
-def make_source(n: int, ev: Evidence) -> Source:
-    c = ev.chunk
-    return Source(
-        n=n,
-        doc_id=c.doc_id,
-        chunk_id=c.id,
-        title=c.metadata.title or c.path,
-        authors=c.metadata.authors,
-        year=c.metadata.year,
-        page=c.page,
-        section=c.section,
-        file=c.path,
-        passage=c.text,
-    )
 
 
 _PARENTHETICAL = re.compile(r"\([^()]*\)?|^[^()]*\)")
@@ -111,10 +96,11 @@ def rank_sentences(
     rank_vector: np.ndarray,
     candidates: list[Candidate],
     vectors: np.ndarray,
+    weights: AnswerSettings,
     ignore_terms: set[str] = frozenset(),
 ) -> np.ndarray:
-    """Score per candidate: 0.6 meaning + 0.3 shared terms + 0.1 passage rank, plus a
-    bonus for stating the kind of figure the question asks for.
+    """Score per candidate: weighted meaning + shared terms + passage rank (0.6/0.3/0.1 by
+    default), plus a bonus for stating the kind of figure the question asks for.
 
     Terms of the case's own name are left out of the overlap: in a question about Porto
     Alegre every Porto Alegre sentence shares them, so they say nothing about relevance.
@@ -124,12 +110,17 @@ def rank_sentences(
     overlap = np.array([len(q_terms & stems(c.text)) / max(1, len(q_terms)) for c in candidates])
     prior = np.array([1.0 / (c.evidence + 1) for c in candidates])
     figure = asked_figure(question)
+    w = weights
     bonus = np.array(
-        [0.15 if figure.kind and gives_figure(c.text, figure) else 0.0 for c in candidates]
+        [
+            w.figure_bonus if figure.kind and gives_figure(c.text, figure) else 0.0
+            for c in candidates
+        ]
     )
     if is_thai(question):
-        return 0.8 * overlap + 0.2 * prior + bonus
-    return 0.6 * (vectors @ rank_vector) + 0.3 * overlap + 0.1 * prior + bonus
+        return w.thai_terms_weight * overlap + w.thai_rank_weight * prior + bonus
+    meaning = vectors @ rank_vector
+    return w.meaning_weight * meaning + w.terms_weight * overlap + w.rank_weight * prior + bonus
 
 
 def extractive_answer(
@@ -140,7 +131,7 @@ def extractive_answer(
     settings: Settings,
     ignore_terms: set[str] = frozenset(),
     rank_vector: np.ndarray | None = None,
-) -> Answer:
+) -> Reply:
     """Rank every sentence of the evidence by similarity to the question (embedding) and
     term overlap, keep the best few, and cite each to its passage.
 
@@ -151,7 +142,7 @@ def extractive_answer(
     """
     candidates = shortlist(question, candidate_sentences(evidence), settings.answer.candidates)
     if not candidates:
-        return abstention(question, ["no passage matches the question"])
+        return abstention(["no passage matches the question"])
     vectors = embedder.embed_memo([c.text for c in candidates])
     if is_thai(question):
         terms = stems(question)
@@ -159,21 +150,27 @@ def extractive_answer(
     else:
         closeness = float((vectors @ question_vector).max())
     if closeness < settings.answer.abstain_threshold:
-        return abstention(question, ["no passage is close to the question"])
+        return abstention(["no passage is close to the question"])
     rank_vector = question_vector if rank_vector is None else rank_vector
-    score = rank_sentences(question, rank_vector, candidates, vectors, ignore_terms)
+    score = rank_sentences(
+        question, rank_vector, candidates, vectors, settings.answer, ignore_terms
+    )
     best = int(np.argmax(score))
 
     picked: list[int] = []
     per_doc: dict[str, int] = {}
     for j in np.argsort(-score):
-        if len(picked) >= settings.answer.max_sentences or score[j] < 0.75 * score[best]:
+        if len(picked) >= settings.answer.max_sentences:
+            break
+        if score[j] < settings.answer.keep_ratio * score[best]:
             break
         doc = evidence[candidates[j].evidence].chunk.doc_id
         if per_doc.get(doc, 0) >= settings.answer.max_per_source:
             continue
         if any(
-            _jaccard(stems(candidates[j].text), stems(candidates[p].text)) > 0.6 for p in picked
+            _jaccard(stems(candidates[j].text), stems(candidates[p].text))
+            > settings.answer.duplicate_overlap
+            for p in picked
         ):
             continue
         picked.append(int(j))
@@ -191,38 +188,33 @@ def extractive_answer(
         answer.append(Cited(candidates[j].text, chunk.text, labels, case_period(meta)))
     gaps = coverage_gaps(question, answer, known)
     if gaps:
-        return abstention(question, gaps)
+        return abstention(gaps)
 
-    sources: dict[int, Source] = {}
+    sources = SourceList()
     sentences: list[AnswerSentence] = []
-    # keep document order within a source so the answer reads as the passage does
     for j in picked:
         c = candidates[j]
-        if c.evidence not in sources:
-            sources[c.evidence] = make_source(len(sources) + 1, evidence[c.evidence])
-        source = sources[c.evidence]
-        source.spans.append((c.start, c.end))
-        sentences.append(AnswerSentence(c.text, source.n, 1.0, True))  # verbatim quote
+        n = sources.cite(evidence[c.evidence].chunk, (c.start, c.end))
+        sentences.append(AnswerSentence(c.text, n, 1.0, True))  # verbatim quote
     grounding = sum(s.support for s in sentences) / len(sentences)
-    return Answer(question, sentences, list(sources.values()), grounding=grounding)
+    return Reply(sentences, sources.sources(), grounding=grounding)
 
 
-def abstention(question: str, reasons: list[str]) -> Answer:
+def abstention(reasons: list[str]) -> Reply:
     why = "; ".join(reasons)
-    return Answer(question, [], [], abstained=True, notice=f"{ABSTAIN_TEXT} ({why}.)")
+    return Reply([], [], abstained=True, notice=f"{ABSTAIN_TEXT} ({why}.)")
 
 
 def related_cases(
     question_vector: np.ndarray,
     evidence: list[Evidence],
     embedder: Embedder,
-    first_source: int = 1,
-    limit: int = 3,
-) -> tuple[list[RelatedCase], list[Source]]:
+    sources: SourceList,
+    limit: int,
+) -> list[RelatedCase]:
     """The closest cases to a question, one per document, each with the sentence of its
-    passage nearest the question as the reason to look (cited)."""
+    passage nearest the question as the reason to look (cited into `sources`)."""
     related: list[RelatedCase] = []
-    sources: list[Source] = []
     seen: set[str] = set()
     for ev in evidence:
         if ev.chunk.doc_id in seen or len(related) >= limit:
@@ -233,19 +225,10 @@ def related_cases(
         seen.add(ev.chunk.doc_id)
         cosine = embedder.embed_memo([c.text for c in cands]) @ question_vector
         best = cands[int(np.argmax(cosine))]
-        source = make_source(first_source + len(sources), ev)
-        source.spans.append((best.start, best.end))
-        sources.append(source)
+        n = sources.cite(ev.chunk, (best.start, best.end))
         meta = ev.chunk.metadata
+        title = meta.title or ev.chunk.path
         related.append(
-            RelatedCase(
-                ev.chunk.doc_id,
-                source.title,
-                meta.place,
-                meta.country,
-                meta.year,
-                best.text,
-                source.n,
-            )
+            RelatedCase(ev.chunk.doc_id, title, meta.place, meta.country, meta.year, best.text, n)
         )
-    return related, sources
+    return related

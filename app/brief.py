@@ -7,12 +7,12 @@ each card's sources are renumbered into one reference list for the whole brief.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.case_views import NOT_STATED, case_place, quoted_span
+from app.citations import SourceList
 from app.export import bibtex_keys, sources_bibtex
 from app.records import CARD_FIELDS, FACTS, CaseCard, Source
 from app.render import reference
@@ -40,15 +40,10 @@ class Brief:
 def make_brief(cards: list[CaseCard], question: str = "") -> Brief:
     """Rows per case and one numbered reference list (a passage cited by two cases is
     listed once)."""
-    references: dict[tuple[str, tuple], Source] = {}
+    references = SourceList()
     rows = []
     for card in cards:
-        local: dict[int, int] = {}
-        for source in card.sources:
-            key = (source.chunk_id, tuple(sorted(source.spans)))
-            if key not in references:
-                references[key] = dataclasses.replace(source, n=len(references) + 1)
-            local[source.n] = references[key].n
+        local = references.merge(card.sources)
         cells = {
             name: (card.fields[name].text, local.get(card.fields[name].source, 0))
             for name in CARD_FIELDS
@@ -56,7 +51,7 @@ def make_brief(cards: list[CaseCard], question: str = "") -> Brief:
         facts = {name: card.facts[name].value for name in FACTS}
         rows.append(BriefRow(card, facts, cells))
     title = "Precedent brief: " + "; ".join(c.place or c.title for c in cards)
-    return Brief(title, question, time.strftime("%Y-%m-%d"), rows, list(references.values()))
+    return Brief(title, question, time.strftime("%Y-%m-%d"), rows, references.sources())
 
 
 def _cell(text: str, n: int) -> str:

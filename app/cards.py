@@ -23,19 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from app.answer import candidate_sentences, make_source
+from app.answer import candidate_sentences
+from app.citations import SourceList
 from app.compare import ASPECTS, fill_cells
-from app.records import CARD_FIELDS, CaseCard, Cell, Evidence, Fact, Source
+from app.records import CARD_FIELDS, CaseCard, Cell, Evidence, Fact
 from app.retrieve import Retriever
 from ingest.catalog import Catalog
 from ingest.records import StoredChunk, StoredDocument
 
 CARD_VERSION = "6"  # bump when card building changes, so stored cards are rebuilt
-# Two documents with the same place are one case only when their content is this close
-# (cosine of their mean passage vectors). On the sample corpus the closest pair of
-# different cases sits at 0.43; in tests/app/test_cases.py two reports on one town's
-# budgeting programme sit at 0.93 and a flood programme in the same town at 0.50.
-SAME_CASE = 0.7
 
 
 @dataclass
@@ -74,10 +70,13 @@ def document_centroids(
 
 
 def group_cases(
-    documents: list[StoredDocument], centroids: dict[str, np.ndarray]
+    documents: list[StoredDocument], centroids: dict[str, np.ndarray], same_case: float
 ) -> list[list[StoredDocument]]:
     """Documents grouped into cases: same place and country, and content close enough
-    (SAME_CASE) that they describe one programme rather than two in one city."""
+    (cosine of mean passage vectors >= `same_case`, settings.cases.same_case) that they
+    describe one programme rather than two in one city. On the sample corpus the closest
+    pair of different cases sits at 0.43; in tests/app/test_cases.py two reports on one
+    town's budgeting programme sit at 0.93 and a flood programme in the same town at 0.50."""
     parent = {d.doc_id: d.doc_id for d in documents}
 
     def root(doc_id: str) -> str:
@@ -91,7 +90,7 @@ def group_cases(
             if not pa or pa != pb or a.metadata.country != b.metadata.country:
                 continue
             both = a.doc_id in centroids and b.doc_id in centroids
-            if both and float(centroids[a.doc_id] @ centroids[b.doc_id]) >= SAME_CASE:
+            if both and float(centroids[a.doc_id] @ centroids[b.doc_id]) >= same_case:
                 parent[root(b.doc_id)] = root(a.doc_id)
     groups: dict[str, list[StoredDocument]] = {}
     for doc in documents:  # documents come sorted by path: the first names the case
@@ -104,7 +103,7 @@ def build_cards(catalog: Catalog, retriever: Retriever) -> CardReport:
     started = time.perf_counter()
     documents = catalog.documents()
     centroids = document_centroids(catalog, retriever, documents)
-    cases = group_cases(documents, centroids)
+    cases = group_cases(documents, centroids, retriever.settings.cases.same_case)
     stored = catalog.derived("card")
     aspect_vectors = retriever.embedder.embed([query for query, _ in ASPECTS.values()])
     wanted: set[str] = set()
@@ -138,8 +137,11 @@ def build_card(
     """One case's card from its documents' passages (the first document leads)."""
     chunks = [c for d in docs for c in retriever.document_chunks(d.doc_id)]
     vectors = retriever.vectors([c.id for c in chunks])
-    sources: dict[str, Source] = {}
-    fields = fill_cells(chunks, retriever.embedder, ASPECTS, aspect_vectors, sources, 1, vectors)
+    sources = SourceList()
+    settings = retriever.settings.cases
+    fields = fill_cells(
+        chunks, retriever.embedder, ASPECTS, aspect_vectors, sources, settings, vectors
+    )
     fields = {name: fields.get(name, Cell()) for name in CARD_FIELDS}
     facts = _facts(docs[0], chunks, sources)
     found = [centroids[d.doc_id] for d in docs if d.doc_id in centroids]
@@ -160,14 +162,14 @@ def build_card(
         year=min((d.metadata.year for d in docs if d.metadata.year), default=None),
         facts=facts,
         fields=fields,
-        sources=sorted(sources.values(), key=lambda s: s.n),
+        sources=sources.sources(),
         interviews=list(interviews.values()),
         centroid=[round(float(x), 5) for x in centroid],
         files=[d.path for d in docs],
     )
 
 
-def _facts(lead: StoredDocument, chunks: list[StoredChunk], sources: dict[str, Source]) -> dict:
+def _facts(lead: StoredDocument, chunks: list[StoredChunk], sources: SourceList) -> dict:
     """Facets from the lead document's metadata; place, country and the first case year
     also quote the first sentence that states them, so a reader can check an inferred one."""
     meta = lead.metadata
@@ -191,19 +193,15 @@ def _facts(lead: StoredDocument, chunks: list[StoredChunk], sources: dict[str, S
     return facts
 
 
-def _quote(fact: Fact, needle: str, chunks: list[StoredChunk], sources: dict[str, Source]) -> None:
+def _quote(fact: Fact, needle: str, chunks: list[StoredChunk], sources: SourceList) -> None:
     pattern = re.compile(rf"\b{re.escape(needle)}\b", re.I)
-    for i, chunk in enumerate(chunks):
+    for chunk in chunks:
         if not pattern.search(chunk.text):
             continue
         for candidate in candidate_sentences([Evidence(chunk, 0.0)]):
             if pattern.search(candidate.text):
-                if chunk.id not in sources:
-                    sources[chunk.id] = make_source(len(sources) + 1, Evidence(chunks[i], 0.0))
-                source = sources[chunk.id]
-                if (candidate.start, candidate.end) not in source.spans:
-                    source.spans.append((candidate.start, candidate.end))
-                fact.source, fact.quote = source.n, candidate.text
+                fact.source = sources.cite(chunk, (candidate.start, candidate.end))
+                fact.quote = candidate.text
                 return
 
 

@@ -20,25 +20,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.answer import Candidate, candidate_sentences, make_source
-from app.cards import build_cards, load_cards
+from app.answer import Candidate, candidate_sentences
+from app.cards import load_cards
+from app.citations import SourceList
 from app.records import (
-    Answer,
     CaseCard,
     CaseHit,
     Evidence,
     ReadingItem,
     SimilarCase,
+    Source,
     case_period,
 )
 from app.retrieve import Retriever, reciprocal_rank_fusion
 from ingest.catalog import Catalog
 from ingest.records import DocMetadata
+from ingest.settings import CasesSettings
 from ingest.text import normalize_space, stems
 
 FACETS = ("country", "level", "policy_area", "decade")
-SEARCH_DEPTH = 200  # passages taken from each ranking before aggregating per case
-WHY_PASSAGES = 3  # passages shown as the reason a case matched
 
 
 @dataclass
@@ -57,16 +57,26 @@ def _top_mean(values: list[float], n: int) -> float:
     return sum(best) / n if best else 0.0
 
 
-# Each maps a case's passage scores (and the best BM25 score over the corpus) to one score.
-AGGREGATES: dict[str, Callable[[PassageScores, float], float]] = {
-    "dense-max": lambda s, _: max(s.dense, default=0.0),
-    "dense-mean3": lambda s, _: _top_mean(s.dense, 3),
-    "fused-max": lambda s, _: max((f for f, _ in s.fused), default=0.0),
-    "fused-sum3": lambda s, _: sum(sorted((f for f, _ in s.fused), reverse=True)[:3]),
-    "mix-max": lambda s, top: (
-        0.7 * max(s.dense, default=0.0) + 0.3 * max(s.lexical, default=0.0) / top
+def _mix(dense: float, lexical: float, top: float, w: CasesSettings) -> float:
+    return w.dense_weight * dense + w.lexical_weight * lexical / top
+
+
+# Each maps a case's passage scores, the best BM25 score over the corpus and the weights
+# (settings.cases; "3" is its top_passages) to one score.
+Aggregate = Callable[[PassageScores, float, CasesSettings], float]
+AGGREGATES: dict[str, Aggregate] = {
+    "dense-max": lambda s, _, w: max(s.dense, default=0.0),
+    "dense-mean3": lambda s, _, w: _top_mean(s.dense, w.top_passages),
+    "fused-max": lambda s, _, w: max((f for f, _ in s.fused), default=0.0),
+    "fused-sum3": lambda s, _, w: sum(
+        sorted((f for f, _ in s.fused), reverse=True)[: w.top_passages]
     ),
-    "mix-mean3": lambda s, top: 0.7 * _top_mean(s.dense, 3) + 0.3 * _top_mean(s.lexical, 3) / top,
+    "mix-max": lambda s, top, w: _mix(
+        max(s.dense, default=0.0), max(s.lexical, default=0.0), top, w
+    ),
+    "mix-mean3": lambda s, top, w: _mix(
+        _top_mean(s.dense, w.top_passages), _top_mean(s.lexical, w.top_passages), top, w
+    ),
 }
 DEFAULT_AGGREGATE = "mix-mean3"
 
@@ -132,23 +142,22 @@ class CaseLibrary:
     def __init__(self, catalog: Catalog, retriever: Retriever) -> None:
         self.catalog = catalog
         self.retriever = retriever
+        self.settings = retriever.settings.cases
         self._cards: list[CaseCard] = []
         self._by_doc: dict[str, CaseCard] = {}
         self._version = (-1, -1)
         self._lock = threading.Lock()
 
     def cards(self) -> list[CaseCard]:
-        """Every case card. Cards are built by `govqa ingest`; an index ingested some
-        other way gets its missing cards built here, once, and stored."""
+        """Every stored case card. Cards are derived after each ingest (`govqa ingest`, an
+        upload in the chat); reading never builds or stores one, so a document ingested
+        without its card is simply not a case yet: case search, reading lists and
+        comparisons skip it (a comparison then computes all its columns live)."""
         with self._lock:
             version = (self.catalog.version(), self.catalog.derived_version())
             if version != self._version:
-                cards = load_cards(self.catalog)
-                stored_docs = {d for c in cards for d in c.doc_ids}
-                missing = set(self.retriever.documents()) - stored_docs
-                if missing or stored_docs - set(self.catalog.paths()):
-                    build_cards(self.catalog, self.retriever)
-                    cards = load_cards(self.catalog)
+                documents = set(self.retriever.documents())
+                cards = [c for c in load_cards(self.catalog) if set(c.doc_ids) <= documents]
                 self._cards = cards
                 self._by_doc = {d: c for c in cards for d in c.doc_ids}
                 self._version = (self.catalog.version(), self.catalog.derived_version())
@@ -167,10 +176,10 @@ class CaseLibrary:
         return self._by_doc.get(doc_id)
 
     def passage_scores(self, query: str, vector: np.ndarray) -> dict[str, PassageScores]:
-        """Per case, the scores of its passages among the best SEARCH_DEPTH by meaning
-        and by words."""
+        """Per case, the scores of its passages among the best `cases.search_depth` by
+        meaning and by words."""
         self.cards()
-        dense, lexical = self.retriever.chunk_scores(query, vector, SEARCH_DEPTH)
+        dense, lexical = self.retriever.chunk_scores(query, vector, self.settings.search_depth)
         fused = reciprocal_rank_fusion(
             [sorted(dense, key=lambda i: -dense[i]), sorted(lexical, key=lambda i: -lexical[i])],
             self.retriever.settings.retrieval.rrf_k,
@@ -198,7 +207,8 @@ class CaseLibrary:
         """(case id, score, passage scores) for every case with a matching passage."""
         by_case = self.passage_scores(query, vector)
         top = max((max(s.lexical, default=0.0) for s in by_case.values()), default=0.0) or 1.0
-        scored = [(cid, AGGREGATES[aggregate](s, top), s) for cid, s in by_case.items()]
+        score = AGGREGATES[aggregate]
+        scored = [(cid, score(s, top, self.settings), s) for cid, s in by_case.items()]
         return sorted(scored, key=lambda t: -t[1])
 
     def find(self, query: str, filters: CaseFilters | None = None, k: int = 10) -> CaseResults:
@@ -238,10 +248,10 @@ class CaseLibrary:
         """Each case's best passages, each with the sentence closest to the query marked.
         The sentences of every shown case are embedded in one batch (many small model
         calls cost several times more than one)."""
-        picked: list[tuple[CaseHit, Evidence, list[Candidate]]] = []
+        picked: list[tuple[CaseHit, Evidence | None, list[Candidate]]] = []
         chunks = self.retriever.chunk_map()
         for card, score, scores in shown:
-            hit, taken = CaseHit(card, score, [], []), 0
+            hit, taken = (card, score), 0
             for _, chunk_id in scores.fused:
                 chunk = chunks.get(chunk_id)
                 evidence = Evidence(chunk, 0.0) if chunk else None
@@ -249,24 +259,27 @@ class CaseLibrary:
                 if candidates:  # a run of interview citations has nothing to quote
                     picked.append((hit, evidence, candidates))
                     taken += 1
-                if taken == WHY_PASSAGES:
+                if taken == self.settings.why_passages:
                     break
             picked.append((hit, None, []))  # keeps hits with no quotable passage listed
         texts = [c.text for _, _, candidates in picked for c in candidates]
         meaning = self.retriever.embedder.embed_memo(texts) @ vector if texts else []
         terms, cursor, hits = stems(query), 0, []
-        for hit, evidence, candidates in picked:
-            if evidence is None:
-                hits.append(hit)
+        w = self.settings
+        sources, why = SourceList(), []
+        for (card, score), evidence, candidates in picked:
+            if evidence is None:  # the case's last entry: its hit is complete
+                hits.append(CaseHit(card, score, sources.sources(), why))
+                sources, why = SourceList(), []
                 continue
             words = np.array([len(terms & stems(c.text)) / max(1, len(terms)) for c in candidates])
-            score = 0.7 * np.asarray(meaning[cursor : cursor + len(candidates)]) + 0.3 * words
+            close = np.asarray(meaning[cursor : cursor + len(candidates)])
             cursor += len(candidates)
-            best = candidates[int(np.argmax(score))]
-            source = make_source(len(hit.sources) + 1, evidence)
-            source.spans.append((best.start, best.end))
-            hit.sources.append(source)
-            hit.why.append(best.text)
+            best = candidates[
+                int(np.argmax(w.why_meaning_weight * close + w.why_terms_weight * words))
+            ]
+            sources.cite(evidence.chunk, (best.start, best.end))
+            why.append(best.text)
         return hits
 
     def similar(self, case_id: str, k: int = 5) -> list[SimilarCase]:
@@ -292,11 +305,15 @@ class CaseLibrary:
             out.append(SimilarCase(other, similarity, shared, differs))
         return sorted(out, key=lambda s: -s.similarity)[:k]
 
-    def reading_list(self, answer: Answer, vector: np.ndarray, closest: int = 3) -> None:
-        """Fill `answer.reading`: the cases it drew on, then the closest cases it did not."""
+    def reading_list(
+        self, question: str, sources: list[Source], vector: np.ndarray
+    ) -> list[ReadingItem]:
+        """An answer's reading list: the cases its sources come from, then the closest
+        `cases.reading_closest` cases it did not cite."""
         self.cards()
+        closest = self.settings.reading_closest
         cited: list[CaseCard] = []
-        for doc_id in dict.fromkeys(s.doc_id for s in answer.sources):
+        for doc_id in dict.fromkeys(s.doc_id for s in sources):
             card = self._by_doc.get(doc_id)
             if card is not None and all(card.case_id != c.case_id for c in cited):
                 cited.append(card)
@@ -304,13 +321,11 @@ class CaseLibrary:
         if closest:
             cards = {c.case_id: c for c in self._cards}
             taken = {c.case_id for c in cited}
-            for case_id, _, _ in self.rank(answer.question, vector):
+            for case_id, _, _ in self.rank(question, vector):
                 if case_id in cards and case_id not in taken and len(more) < closest:
                     more.append(cards[case_id])
                     taken.add(case_id)
-        answer.reading = [_reading_item(c, True) for c in cited] + [
-            _reading_item(c, False) for c in more
-        ]
+        return [_reading_item(c, True) for c in cited] + [_reading_item(c, False) for c in more]
 
 
 def _reading_item(card: CaseCard, cited: bool) -> ReadingItem:

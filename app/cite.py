@@ -75,14 +75,16 @@ def _share_found(items: set[str], haystack: set[str] | str) -> float:
 
 @dataclass
 class SupportModel:
+    """The fitted logistic model. It gives a probability; the line between supported and
+    not is `settings.answer.support_threshold`, the one threshold every caller reads."""
+
     weights: dict[str, float]
     bias: float
-    threshold: float = 0.5
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SupportModel:
         data = json.loads(path.read_text())
-        return cls(data["weights"], data["bias"], data.get("threshold", 0.5))
+        return cls(data["weights"], data["bias"])
 
     def probability(self, features: dict[str, float]) -> float:
         z = self.bias + sum(self.weights[k] * features[k] for k in FEATURES)

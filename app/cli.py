@@ -332,6 +332,7 @@ def _eval_gold(args: argparse.Namespace) -> int:
         settings = settings.replace(**update)
     corpus = args.corpus or settings.corpus_dir
     report_ingest = ingest([corpus], settings, sync=True)
+    _build_cards(settings)  # reading never builds cards: derive them, as ingest does
     for outcome in report_ingest.skipped:
         print(f"skipped: {outcome.path}: {outcome.reason}", file=sys.stderr)
     options = EvalOptions(

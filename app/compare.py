@@ -10,15 +10,16 @@ rather than stretching a weak match.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import numpy as np
 
-from app.answer import Candidate, candidate_sentences, make_source
+from app.answer import Candidate, candidate_sentences
+from app.citations import SourceList
 from app.records import CaseCard, Cell, Comparison, ComparisonRow, Evidence, Source
 from ingest.embed import Embedder
 from ingest.records import StoredChunk
+from ingest.settings import CasesSettings
 from ingest.text import normalize_space, tokenize
 
 ASPECTS: dict[str, tuple[str, str]] = {
@@ -59,10 +60,6 @@ _META = re.compile(
     r"\b(qualitative|quantitative) (research|study|method)|\bmethodolog|\bwe (argue|find|show)\b",
     re.I,
 )
-CELL_FLOOR = 0.25  # cosine below which a cell is "not in the sources"
-HEADING_BONUS = 0.15
-PRESELECT = 4  # passages per aspect whose sentences are embedded (see fill_cells)
-PRESELECT_FROM = 12  # below this many passages every sentence is embedded anyway
 
 
 def is_comparison(question: str) -> bool:
@@ -79,7 +76,7 @@ def question_aspect(inner_question: str) -> str:
 def compare_cases(
     documents: list[list[StoredChunk]],
     embedder: Embedder,
-    first_source: int = 1,
+    settings: CasesSettings,
     asked: str = "",
     chunk_vectors: dict[str, np.ndarray] | None = None,
     cards: list[CaseCard | None] | None = None,
@@ -96,7 +93,7 @@ def compare_cases(
     live = own if all(cards) else own | ASPECTS
     live_vectors = embedder.embed([query for query, _ in live.values()]) if live else None
     rows: list[ComparisonRow] = []
-    sources: dict[str, Source] = {}
+    sources = SourceList()
     for chunks, card in zip(documents, cards, strict=True):
         if not chunks:
             continue
@@ -110,35 +107,31 @@ def compare_cases(
                 wanted,
                 live_vectors[: len(wanted)],  # `own` comes first in `live`
                 sources,
-                first_source,
+                settings,
                 chunk_vectors,
             )
             if wanted
             else {}
         )
         if card is not None:
-            cells |= {name: _card_cell(card, name, sources, first_source) for name in ASPECTS}
+            cells |= {name: _card_cell(card, name, sources) for name in ASPECTS}
         rows.append(ComparisonRow(chunks[0].doc_id, case, cells))
-    return Comparison(list(own | ASPECTS), rows), list(sources.values())
+    return Comparison(list(own | ASPECTS), rows), sources.sources()
 
 
-def _card_cell(card: CaseCard, name: str, sources: dict[str, Source], first: int) -> Cell:
+def _card_cell(card: CaseCard, name: str, sources: SourceList) -> Cell:
     """A card's field as a table cell, its source renumbered into the table's sources and
     marking only this cell's sentence."""
     field = card.fields[name]
     original = next((s for s in card.sources if s.n == field.source), None)
     if not field.source or original is None:
         return Cell()
-    if original.chunk_id not in sources:
-        sources[original.chunk_id] = dataclasses.replace(original, n=first + len(sources), spans=[])
-    source = sources[original.chunk_id]
     wanted = normalize_space(field.text)
-    for start, end in original.spans:
-        if normalize_space(original.passage[start:end]) == wanted:
-            if (start, end) not in source.spans:
-                source.spans.append((start, end))
-            break
-    return Cell(field.text, source.n, 1.0)
+    span = next(
+        (sp for sp in original.spans if normalize_space(original.passage[sp[0] : sp[1]]) == wanted),
+        None,
+    )
+    return Cell(field.text, sources.cite(original, span), 1.0)
 
 
 def fill_cells(
@@ -146,12 +139,12 @@ def fill_cells(
     embedder: Embedder,
     aspects: dict[str, tuple[str, str]],
     aspect_vectors: np.ndarray,
-    sources: dict[str, Source],
-    first_source: int = 1,
+    sources: SourceList,
+    settings: CasesSettings,
     chunk_vectors: dict[str, np.ndarray] | None = None,
 ) -> dict[str, Cell]:
-    """One cited sentence per aspect from one case's chunks (in document order); new
-    sources are added to `sources`, numbered from `first_source`.
+    """One cited sentence per aspect from one case's chunks (in document order), cited
+    into `sources`.
 
     With `chunk_vectors`, only the sentences of the few passages closest to some aspect
     are embedded: a long report has hundreds of sentences, and the one that fills a cell
@@ -159,8 +152,8 @@ def fill_cells(
     """
     evidence = [Evidence(c, 0.0) for c in chunks]
     candidates = candidate_sentences(evidence)
-    if chunk_vectors is not None and len(chunks) > PRESELECT_FROM:
-        keep = preselect_chunks(chunks, chunk_vectors, aspects, aspect_vectors)
+    if chunk_vectors is not None and len(chunks) > settings.preselect_from:
+        keep = preselect_chunks(chunks, chunk_vectors, aspects, aspect_vectors, settings)
         candidates = [c for c in candidates if c.evidence in keep]
     candidates = [c for c in candidates if not _META.search(c.text)]
     cells: dict[str, Cell] = {name: Cell() for name in aspects}
@@ -171,16 +164,21 @@ def fill_cells(
     used: set[int] = set()
     for a, (name, (_, heading)) in enumerate(aspects.items()):
         bonus = np.array(
-            [HEADING_BONUS if re.search(heading, section, re.I) else 0.0 for section in sections]
+            [
+                settings.heading_bonus if re.search(heading, section, re.I) else 0.0
+                for section in sections
+            ]
         )
         score = sims[:, a] + bonus
         for j in np.argsort(-score):
-            if sims[j, a] < CELL_FLOOR:
+            if sims[j, a] < settings.cell_floor:
                 break
             if int(j) in used:  # one sentence should not fill two columns
                 continue
             used.add(int(j))
-            cells[name] = _cell(candidates[int(j)], evidence, sources, first_source)
+            best = candidates[int(j)]
+            n = sources.cite(chunks[best.evidence], (best.start, best.end))
+            cells[name] = Cell(best.text, n, 1.0)
             break
     return cells
 
@@ -190,8 +188,9 @@ def preselect_chunks(
     chunk_vectors: dict[str, np.ndarray],
     aspects: dict[str, tuple[str, str]],
     aspect_vectors: np.ndarray,
+    settings: CasesSettings,
 ) -> set[int]:
-    """Indices of the PRESELECT passages closest to each aspect (heading bonus included);
+    """Indices of the `settings.preselect` passages closest to each aspect (heading bonus included);
     passages without a stored vector are kept, since nothing says they can be skipped."""
     missing = {i for i, c in enumerate(chunks) if c.id not in chunk_vectors}
     known = [i for i in range(len(chunks)) if i not in missing]
@@ -201,9 +200,12 @@ def preselect_chunks(
     keep = set(missing)
     for a, (_, heading) in enumerate(aspects.values()):
         bonus = np.array(
-            [HEADING_BONUS if re.search(heading, chunks[i].section, re.I) else 0.0 for i in known]
+            [
+                settings.heading_bonus if re.search(heading, chunks[i].section, re.I) else 0.0
+                for i in known
+            ]
         )
-        keep.update(known[j] for j in np.argsort(-(matrix[:, a] + bonus))[:PRESELECT])
+        keep.update(known[j] for j in np.argsort(-(matrix[:, a] + bonus))[: settings.preselect])
     return keep
 
 
@@ -230,14 +232,3 @@ def sentence_sections(chunks: list[StoredChunk], candidates: list[Candidate]) ->
             next(title for start, title in reversed(by_chunk[c.evidence]) if start <= c.start)
         )
     return out
-
-
-def _cell(
-    candidate: Candidate, evidence: list[Evidence], sources: dict[str, Source], first: int
-) -> Cell:
-    chunk = evidence[candidate.evidence].chunk
-    if chunk.id not in sources:
-        sources[chunk.id] = make_source(first + len(sources), evidence[candidate.evidence])
-    source = sources[chunk.id]
-    source.spans.append((candidate.start, candidate.end))
-    return Cell(candidate.text, source.n, 1.0)

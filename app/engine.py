@@ -8,72 +8,28 @@ with the extractive answer as the fallback).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-import re
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
-
 from app.answer import ABSTAIN_TEXT, extractive_answer, related_cases
 from app.cases import CaseLibrary
+from app.citations import SourceList
 from app.cite import SupportScorer
-from app.compare import compare_cases, is_comparison, question_aspect
+from app.compare import compare_cases, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
 from app.llm import llm_configured
-from app.records import Answer, Evidence, Filters
-from app.retrieve import Retriever
+from app.plan import QueryPlan, Search, clean_question, plan_question
+from app.records import Answer, Evidence, Filters, RelatedCase, Reply, Source
+from app.retrieve import Retriever, take
 from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.records import StoredChunk, StoredDocument
 from ingest.settings import Settings
-from ingest.text import normalize_space, stems
 from ingest.vectors import VectorIndex
-
-MAX_QUESTION_CHARS = 2000
-# A question that leans on the previous turn: a pronoun or "the mayor" with no case named.
-_FOLLOW_UP = re.compile(
-    r"^(and|also|then|so|what about|how about)\b|"
-    r"\b(it|its|it's|they|them|their|there|this|that|these|those|he|she|his|her)\b|"
-    r"\bthe (city|town|village|municipality|programme|program|project|case|mayor|governor|"
-    r"government|network|initiative|scheme|council|reform|law|policy|campaign|model)\b",
-    re.I,
-)
-
-
-def clean_question(question: str) -> str:
-    """One line of at most MAX_QUESTION_CHARS visible characters: control characters and
-    bidi overrides (a pasted terminal escape, a NUL, text that displays reversed) go, and
-    a 100 kB paste costs no more than its first 2,000 characters."""
-    visible = "".join(
-        " " if c.isspace() else c
-        for c in question[: MAX_QUESTION_CHARS * 4]
-        if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    )
-    return normalize_space(visible)[:MAX_QUESTION_CHARS]
-
-
-def is_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP.search(question))
-
-
-@dataclass
-class Plan:
-    """What a question is about: the text to search, its vector, the cases it names, and
-    the documents to stay on (None: the whole corpus) or to compare."""
-
-    question: str
-    searched: str
-    vector: np.ndarray
-    named: dict[str, set[str]]
-    follow_up: bool
-    scope: set[str] | None
-    compare: list[str]
-    inner: str  # the question without the names of the cases it is scoped to
-    inner_vector: np.ndarray
 
 
 @dataclass
@@ -138,127 +94,95 @@ class Engine:
         case stays on it. `compare` asks for a comparison table of those documents.
         """
         started = time.perf_counter()
-        question = clean_question(question)
+        question = clean_question(question, self.settings.answer.max_question_chars)
         if not question:
             yield Update("", Answer(question, [], [], abstained=True, notice="Ask a question."))
             return
-        plan = self.plan(question, context, compare)
+        plan = plan_question(
+            question, self.retriever, self.embedder, self.settings, context, compare
+        )
         if plan.compare:
-            answer = self._comparison(question, plan.compare, question_aspect(plan.inner))
+            reply, evidence = self._comparison(plan), self._case_evidence(plan, filters)
+            focus = [row.doc_id for row in reply.table.rows]
         else:
-            evidence = self._evidence(plan, filters)
-            answer = extractive_answer(
+            ranking = self.retriever.ranking(plan.search, filters)
+            written_from = self._take(ranking, plan.search, self.settings.retrieval.top_k)
+            evidence = self._take(ranking, plan.search, self.settings.retrieval.evidence_k)
+            reply = extractive_answer(
                 question,
                 plan.vector,
-                evidence,
+                written_from,
                 self.embedder,
                 self.settings,
-                set().union(*(stems(" ".join(n)) for n in plan.named.values())),
+                plan.name_stems,
                 plan.inner_vector,
             )
-            if not answer.abstained and llm_configured(self.settings):
-                answer = yield from self._llm(question, evidence, answer)
-            elif not answer.abstained:
-                for i in range(1, len(answer.sentences)):  # the chat shows it as it grows
-                    yield Update(" ".join(f"{s.text} [{s.source}]" for s in answer.sentences[:i]))
-            if answer.abstained:
-                nearby = self.retriever.search(
-                    question, filters, k=12, per_document=2, vector=plan.vector, scope=set()
-                )
-                answer.related, answer.sources = related_cases(plan.vector, nearby, self.embedder)
-            answer.focus = sorted(plan.scope) if plan.scope else _single_document(answer)
-        self.cases.reading_list(answer, plan.vector)
-        answer.seconds = time.perf_counter() - started
+            if not reply.abstained and llm_configured(self.settings):
+                reply = yield from self._llm(question, written_from, reply)
+            elif not reply.abstained:
+                for i in range(1, len(reply.sentences)):  # the chat shows it as it grows
+                    yield Update(" ".join(f"{s.text} [{s.source}]" for s in reply.sentences[:i]))
+        related: list[RelatedCase] = []
+        sources = reply.sources
+        if reply.abstained:
+            nearby = self.retriever.search(
+                plan.nearby_search(self.settings), filters, self.settings.cases.related_depth
+            )
+            cited = SourceList(first=len(sources) + 1)
+            related = related_cases(
+                plan.vector, nearby, self.embedder, cited, self.settings.cases.related_shown
+            )
+            sources = sources + cited.sources()
+        if not plan.compare:
+            focus = sorted(plan.scope.documents) or _single_document(reply, sources)
+        reading = self.cases.reading_list(question, sources, plan.vector)
+        answer = Answer(
+            question,
+            reply.sentences,
+            sources,
+            abstained=reply.abstained,
+            grounding=reply.grounding,
+            notice=reply.notice,
+            seconds=time.perf_counter() - started,
+            mode=reply.mode,
+            focus=focus,
+            related=related,
+            table=reply.table,
+            reading=reading,
+            evidence=tuple(evidence),
+        )
         yield Update(answer.text, answer)
 
-    def plan(
-        self, question: str, context: list[str] | None = None, compare: list[str] | None = None
-    ) -> Plan:
-        """Decide what the question is about before anything is retrieved."""
-        named = self.retriever.focus(question)
-        follow_up = bool(context) and not named and is_follow_up(question)
-        # a follow-up is matched against the corpus with its case's name, so "who took part
-        # in it?" is judged as a question about Porto Alegre
-        searched = f"{question} ({self._case_label(context or [])})" if follow_up else question
-        if compare or (is_comparison(question) and len(named) >= 2):
-            docs = compare or sorted(named, key=lambda d: _first_mention(question, named[d]))
-        else:
-            docs = []
-        inner = _without_names(question, named)
-        texts = [searched] if inner == searched else [searched, inner]
-        vectors = self.embedder.embed(texts)
-        return Plan(
-            question,
-            searched,
-            vectors[0],
-            named,
-            follow_up,
-            set(named) or (set(context or []) if follow_up else None),
-            docs,
-            inner,
-            vectors[-1],
-        )
+    def _take(self, ranking: list[Evidence], search: Search, k: int) -> list[Evidence]:
+        return take(ranking, k, search.per_document.limit(k))
 
-    def _evidence(self, plan: Plan, filters: Filters | None, k: int | None = None):
-        """Inside a case, search with the question stripped of the case's name: every
-        passage of the Porto Alegre brief is "about Porto Alegre", so the name only adds
-        noise to the ranking there."""
-        if plan.scope:
-            return self.retriever.search(
-                plan.inner, filters, k=k, vector=plan.inner_vector, scope=plan.scope
-            )
-        return self.retriever.search(plan.searched, filters, k=k, vector=plan.vector)
+    def _case_evidence(self, plan: QueryPlan, filters: Filters | None) -> list[Evidence]:
+        """A comparison's evidence: each compared case's best passages for the question's
+        own point, taken in turn."""
+        k = self.settings.retrieval.evidence_k
+        per_case = [self.retriever.search(s, filters, k) for s in plan.case_searches()]
+        mixed = [ev for rank in itertools.zip_longest(*per_case) for ev in rank if ev]
+        return mixed[:k]
 
-    def retrieve(
-        self,
-        question: str,
-        filters: Filters | None = None,
-        context: list[str] | None = None,
-        k: int | None = None,
-    ) -> list[Evidence]:
-        """The evidence `stream` answers from (the evaluation scores it at k=10); for a
-        comparison, each case's best passages for the question, taken in turn."""
-        plan = self.plan(question, context)
-        if plan.compare:
-            # each compared case searched for the question's own point, interleaved
-            per_case = [
-                self.retriever.search(
-                    plan.inner, filters, k=k, vector=plan.inner_vector, scope={doc_id}
-                )
-                for doc_id in plan.compare
-            ]
-            mixed = [ev for rank in itertools.zip_longest(*per_case) for ev in rank if ev]
-            return mixed[:k] if k else mixed
-        return self._evidence(plan, filters, k)
-
-    def _case_label(self, doc_ids: list[str]) -> str:
-        documents = self.retriever.documents()
-        return "; ".join(
-            documents[d].metadata.place or documents[d].metadata.title
-            for d in doc_ids
-            if d in documents
-        )
-
-    def _comparison(self, question: str, doc_ids: list[str], asked: str = "") -> Answer:
+    def _comparison(self, plan: QueryPlan) -> Reply:
+        doc_ids = list(plan.compare)
         documents = [self.retriever.document_chunks(d) for d in doc_ids]
         vectors = self.retriever.vectors([c.id for chunks in documents for c in chunks])
         cards = [self.cases.case_of(d) for d in doc_ids]
         table, sources = compare_cases(
-            documents, self.embedder, asked=asked, chunk_vectors=vectors, cards=cards
+            documents,
+            self.embedder,
+            self.settings.cases,
+            asked=question_aspect(plan.inner),
+            chunk_vectors=vectors,
+            cards=cards,
         )
         cells = [cell for row in table.rows for cell in row.cells.values()]
         filled = [c for c in cells if c.source]
-        return Answer(
-            question,
-            [],
-            sources,
-            grounding=sum(c.support for c in filled) / len(filled) if filled else 0.0,
-            table=table,
-            focus=[row.doc_id for row in table.rows],
-            mode="comparison",
-        )
+        grounding = sum(c.support for c in filled) / len(filled) if filled else 0.0
+        return Reply([], sources, grounding=grounding, table=table, mode="comparison")
 
-    def _llm(self, question: str, evidence, fallback: Answer) -> Iterator[Update]:
+    def _llm(self, question: str, evidence: list[Evidence], fallback: Reply) -> Iterator[Update]:
         """Stream the model's answer and check it; any failure returns the extractive
         answer with a visible notice (generator return value)."""
         from app.llm import LLMError
@@ -268,19 +192,19 @@ class Engine:
             for text in stream_llm_text(self.settings, question, evidence):
                 yield Update(text)
         except LLMError as exc:
-            fallback.notice = f"The language model failed ({exc}); this is the extractive answer."
-            return fallback
+            notice = f"The language model failed ({exc}); this is the extractive answer."
+            return dataclasses.replace(fallback, notice=notice)
         if says_not_in_sources(text):
-            return Answer(question, [], [], abstained=True, notice=ABSTAIN_TEXT, mode="llm")
-        checked = checked_answer(question, text, evidence, self.scorer, self.settings)
+            return Reply([], [], abstained=True, notice=ABSTAIN_TEXT, mode="llm")
+        checked = checked_answer(text, evidence, self.scorer, self.settings)
         if not any(s.supported for s in checked.sentences):
             # nothing the model wrote is in the passages (it may have obeyed instructions
             # planted in a document): show the extractive answer, not the model's text
-            fallback.notice = (
+            notice = (
                 "The language model's answer was not supported by the passages; "
                 "this is the extractive answer."
             )
-            return fallback
+            return dataclasses.replace(fallback, notice=notice)
         return checked
 
     def documents(self) -> list[StoredDocument]:
@@ -297,20 +221,7 @@ class Engine:
         return chunks[max(0, i - 1) : i + 2]
 
 
-def _without_names(question: str, named: dict[str, set[str]]) -> str:
-    stripped = question
-    for name in sorted(set().union(*named.values()), key=len, reverse=True):
-        stripped = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", stripped, flags=re.I)
-    stripped = normalize_space(stripped)
-    return stripped if len(stripped.split()) >= 2 else question
-
-
-def _first_mention(question: str, names: set[str]) -> int:
-    positions = [m.start() for n in names for m in re.finditer(re.escape(n), question, re.I)]
-    return min(positions, default=len(question))
-
-
-def _single_document(answer: Answer) -> list[str]:
+def _single_document(reply: Reply, sources: list[Source]) -> list[str]:
     """The case a follow-up should stay on: the one document the answer drew on, if one."""
-    docs = {s.doc_id for s in answer.sources}
-    return sorted(docs) if len(docs) == 1 and not answer.abstained else []
+    docs = {s.doc_id for s in sources}
+    return sorted(docs) if len(docs) == 1 and not reply.abstained else []

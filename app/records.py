@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import asdict, dataclass, field
 
 from ingest.records import DocMetadata, StoredChunk
 from ingest.text import YEAR
 
+# What a comparison cell shows when no sentence of the case states its aspect (the model's
+# reply token for "the passages do not answer" is app.generate.MODEL_NOT_IN_SOURCES).
 NOT_IN_SOURCES = "not in the sources"
 
 
@@ -151,9 +154,25 @@ class Comparison:
     rows: list[ComparisonRow]
 
 
-@dataclass
+@dataclass(frozen=True)
+class Reply:
+    """What an answerer writes (extractive, a model, a comparison table, an abstention);
+    the engine adds what the rest of the turn found and builds the Answer from it."""
+
+    sentences: list[AnswerSentence]
+    sources: list[Source]
+    abstained: bool = False
+    grounding: float = 0.0
+    notice: str = ""
+    mode: str = "extractive"
+    table: Comparison | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
-    """Everything the chat, the CLI and the evaluation need to show or score an answer."""
+    """Everything the chat, the CLI and the evaluation need to show or score an answer,
+    built once per turn. `evidence` is the ranked passages the answer was written from
+    (deep enough for recall@10); it is not serialised (see `to_dict`)."""
 
     question: str
     sentences: list[AnswerSentence]
@@ -167,6 +186,7 @@ class Answer:
     related: list[RelatedCase] = field(default_factory=list)
     table: Comparison | None = None
     reading: list[ReadingItem] = field(default_factory=list)
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -185,7 +205,10 @@ class Answer:
         )
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        """The answer as JSON-ready data, without the evidence: each passage it cites is
+        already in `sources`, and the chat keeps this in the page's state."""
+        data = asdict(dataclasses.replace(self, evidence=()))
+        del data["evidence"]
         data["text"] = self.text
         return data
 

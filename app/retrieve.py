@@ -1,5 +1,6 @@
-"""Hybrid retrieval: dense (MiniLM in Chroma) + BM25, fused by reciprocal rank, filtered to
-committed chunks and case facets, with at most a few chunks per document."""
+"""Hybrid retrieval: executes a plan's Search (dense MiniLM in Chroma + BM25, fused by
+reciprocal rank) inside its scope, the committed chunks and the case facets, with at most
+the plan's cap of chunks per document. It reads no question: the plan has decided."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from app.lexical import LexicalIndex
+from app.plan import Search
 from app.records import Evidence, Filters
 from ingest.catalog import Catalog
 from ingest.embed import Embedder
@@ -84,21 +86,6 @@ def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
     }
 
 
-_SEVERAL_CASES = re.compile(
-    r"\b(cases|examples|precedents|cities|towns|countries|municipalities|regions|"
-    r"programmes|programs|initiatives|places|governments|councils|where else|"
-    r"which (city|town|country|municipality|government|programme|program))\b",
-    re.I,
-)
-
-
-EXACT_SCOPE = 5000  # chunks; beyond this a scoped search over-fetches from Chroma instead
-
-
-def asks_for_several_cases(question: str) -> bool:
-    return bool(_SEVERAL_CASES.search(question))
-
-
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int) -> dict[str, float]:
     """Cormack et al.'s RRF: robust to the different score scales of BM25 and cosine."""
     fused: dict[str, float] = defaultdict(float)
@@ -106,6 +93,20 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int) -> dict[str, float
         for rank, item in enumerate(ranking):
             fused[item] += 1.0 / (k + rank + 1)
     return dict(fused)
+
+
+def take(ranking: list[Evidence], k: int, per_document: int) -> list[Evidence]:
+    """The first k of a ranking, skipping passages of documents that gave `per_document`."""
+    taken: list[Evidence] = []
+    per_doc: dict[str, int] = defaultdict(int)
+    for ev in ranking:
+        if per_doc[ev.chunk.doc_id] >= per_document:
+            continue
+        per_doc[ev.chunk.doc_id] += 1
+        taken.append(ev)
+        if len(taken) >= k:
+            break
+    return taken
 
 
 class Retriever:
@@ -165,7 +166,7 @@ class Retriever:
         self._refresh()
         return {doc_id: chunks[0] for doc_id, chunks in self._by_doc.items() if chunks}
 
-    def focus(self, question: str) -> dict[str, set[str]]:
+    def named_cases(self, question: str) -> dict[str, set[str]]:
         """Documents whose case the question names ("Kalasin's network"), with the names
         found: the answer should stay on them rather than spread across look-alike cases."""
         self._refresh()
@@ -187,61 +188,38 @@ class Retriever:
                 found[doc_id] = hits
         return found
 
-    def search(
-        self,
-        question: str,
-        filters: Filters | None = None,
-        k: int | None = None,
-        per_document: int | None = None,
-        vector: np.ndarray | None = None,
-        scope: set[str] | None = None,
-    ) -> list[Evidence]:
-        """Best chunks for the question; pass `vector` when the caller already embedded it.
-
-        `scope` limits the search to those documents (a follow-up's case, a comparison
-        row); without it, cases the question names become the scope. `per_document` caps
-        chunks per document; by default 2 when the question asks about cases in the plural
-        ("which cities ...", "cases of ..."), so several cases answer, and no cap otherwise,
-        since one case's answer often spans several passages.
-        """
+    def ranking(self, search: Search, filters: Filters | None = None) -> list[Evidence]:
+        """Every candidate of `search` (dense and lexical, fused by reciprocal rank) inside
+        its scope and the filters, best first, before any per-document cap."""
         self._refresh()
         assert self._lexical is not None
-        k = k or self.settings.retrieval.top_k
-        if per_document is None:
-            per_document = 2 if asks_for_several_cases(question) else k
         filters = filters or Filters()
         allowed = (
             {i for i, c in self._chunks.items() if filters.matches(c)} if filters.active else None
         )
-        focused = set(scope) if scope is not None else set(self.focus(question))
-        if focused:
-            in_focus = {i for i, c in self._chunks.items() if c.doc_id in focused}
-            allowed = in_focus if allowed is None else allowed & in_focus
-            per_document = -(-k // len(focused))  # several named cases share the evidence
-        if vector is None:
-            vector = self.embedder.embed([question])[0]
-        dense = self._dense(vector, allowed)
-        lexical = self._lexical.search(question, self.settings.retrieval.candidates_k, allowed)
+        if search.scope.limited:
+            docs = search.scope.documents
+            in_scope = {i for i, c in self._chunks.items() if c.doc_id in docs}
+            allowed = in_scope if allowed is None else allowed & in_scope
+        depth = self.settings.retrieval.candidates_k
+        dense = self._dense(search.vector, allowed)
+        lexical = self._lexical.search(search.text, depth, allowed)
         fused = reciprocal_rank_fusion(
             [[i for i, _ in dense], [i for i, _ in lexical]], self.settings.retrieval.rrf_k
         )
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
-        ranked = sorted(fused, key=lambda i: -fused[i])
-        taken: list[Evidence] = []
-        per_doc: dict[str, int] = defaultdict(int)
-        for chunk_id in ranked:
-            chunk = self._chunks[chunk_id]
-            if per_doc[chunk.doc_id] >= per_document:
-                continue
-            per_doc[chunk.doc_id] += 1
-            taken.append(
-                Evidence(
-                    chunk, fused[chunk_id], dense_by_id.get(chunk_id), lexical_by_id.get(chunk_id)
-                )
-            )
-            if len(taken) >= k:
-                break
-        return taken
+        return [
+            Evidence(self._chunks[i], fused[i], dense_by_id.get(i), lexical_by_id.get(i))
+            for i in sorted(fused, key=lambda i: -fused[i])
+        ]
+
+    def search(
+        self, search: Search, filters: Filters | None = None, k: int | None = None
+    ) -> list[Evidence]:
+        """The best k passages of `search` (default retrieval.top_k), at most its
+        per-document cap from each document."""
+        k = k or self.settings.retrieval.top_k
+        return take(self.ranking(search, filters), k, search.per_document.limit(k))
 
     def _dense(
         self, vector: np.ndarray, allowed: set[str] | None, k: int | None = None
@@ -250,7 +228,8 @@ class Retriever:
         every allowed chunk is scored exactly: an approximate top-N over the whole corpus
         may hold none of them."""
         k = k or self.settings.retrieval.candidates_k
-        if allowed is not None and len(self._chunks) <= EXACT_SCOPE:
+        exact = self.settings.retrieval.exact_scope
+        if allowed is not None and len(self._chunks) <= exact:
             rows, matrix = self._corpus_matrix()
             positions = np.fromiter(
                 (rows[i] for i in allowed if i in rows), dtype=np.int64, count=-1
@@ -261,12 +240,12 @@ class Retriever:
             best = np.argsort(-scores, kind="stable")[:k]
             ids = list(rows)
             return [(ids[positions[j]], float(scores[j])) for j in best]
-        if allowed is not None and len(allowed) <= EXACT_SCOPE:
+        if allowed is not None and len(allowed) <= exact:
             ids = sorted(allowed)
             vectors = self.vectors(ids)
             scored = [(i, float(vectors[i] @ vector)) for i in ids if i in vectors]
             return sorted(scored, key=lambda pair: -pair[1])[:k]
-        depth = k * (4 if allowed is not None else 1)
+        depth = k * (self.settings.retrieval.scoped_overfetch if allowed is not None else 1)
         return [
             (i, s)
             for i, s in self.index.query(vector, depth)
@@ -301,7 +280,8 @@ class Retriever:
         corpus (exact when it is small), for ranking whole cases rather than passages."""
         self._refresh()
         assert self._lexical is not None
-        everything = set(self._chunks) if len(self._chunks) <= EXACT_SCOPE else None
+        exact = len(self._chunks) <= self.settings.retrieval.exact_scope
+        everything = set(self._chunks) if exact else None
         dense = self._dense(vector, everything, depth)
         return dict(dense), dict(self._lexical.search(question, depth, None))
 

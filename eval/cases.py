@@ -16,6 +16,7 @@ from pathlib import Path
 
 from app.cases import AGGREGATES, DEFAULT_AGGREGATE
 from app.engine import Engine
+from app.plan import PerDocument, Search, plan_question
 
 CHUNK_BASELINE = "chunk-level baseline"
 
@@ -66,7 +67,12 @@ def case_grades(query: CaseQuery, engine: Engine) -> dict[str, int]:
 def chunk_level_ranking(engine: Engine, query: str, depth: int = 30) -> list[str]:
     """Cases in the order the answer retrieval's passages first reach them."""
     ranked: list[str] = []
-    for ev in engine.retriever.search(query, k=depth, per_document=depth):
+    # the question as written (not the plan's name-stripped inner text), inside the cases
+    # it names, sharing the depth among them
+    plan = plan_question(query, engine.retriever, engine.embedder, engine.settings)
+    vector = engine.embedder.embed([query])[0]
+    search = Search(query, vector, plan.scope, PerDocument(shared_by=len(plan.scope.documents)))
+    for ev in engine.retriever.search(search, k=depth):
         card = engine.cases.case_of(ev.chunk.doc_id)
         if card is not None and card.case_id not in ranked:
             ranked.append(card.case_id)

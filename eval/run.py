@@ -151,8 +151,8 @@ def run_govqa(
         answer = engine.ask(q.question, _filters(q), context)
         result.seconds = time.perf_counter() - started
         focus[q.id] = answer.focus
-        evidence = engine.retrieve(q.question, _filters(q), context, k=10)
-        scorer.retrieval(result, q, [ev.chunk.text for ev in evidence])
+        # the passages the answer was written from, ranked (retrieval.evidence_k deep)
+        scorer.retrieval(result, q, [ev.chunk.text for ev in answer.evidence])
         scorer.answer(result, q, from_answer(answer))
         results.append(result)
         tick()

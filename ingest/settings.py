@@ -67,6 +67,24 @@ class RetrievalSettings(BaseSettings):
     top_k: int = Field(6, description="Passages an answer is written from.")
     candidates_k: int = Field(30, description="Candidates each channel offers to fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant (Cormack et al.).")
+    evidence_k: int = Field(
+        10,
+        description="Ranked passages an answer carries as its evidence (the evaluation's "
+        "recall@10 reads them); the answer is written from the first top_k.",
+    )
+    several_cases_per_document: int = Field(
+        2,
+        description="Passages per document when a question asks about cases in the plural "
+        '("which cities ..."), so several cases answer.',
+    )
+    exact_scope: int = Field(
+        5000,
+        description="Chunks up to which a scoped search scores every allowed chunk exactly; "
+        "beyond, it over-fetches from Chroma.",
+    )
+    scoped_overfetch: int = Field(
+        4, description="Over-fetch factor of an approximate scoped search (filtered after)."
+    )
 
 
 class AnswerSettings(BaseSettings):
@@ -86,6 +104,86 @@ class AnswerSettings(BaseSettings):
         0.35,
         description="Cosine of the best evidence sentence below which the answer abstains "
         "(fitted on the sample gold set).",
+    )
+    max_question_chars: int = Field(
+        2000, description="Visible characters of a question kept (a paste costs no more)."
+    )
+    meaning_weight: float = Field(
+        0.6, description="Weight of a sentence's cosine to the question when ranking it."
+    )
+    terms_weight: float = Field(
+        0.3, description="Weight of the question terms a sentence shares when ranking it."
+    )
+    rank_weight: float = Field(
+        0.1, description="Weight of the rank of a sentence's passage (1/(rank+1))."
+    )
+    thai_terms_weight: float = Field(
+        0.8, description="Weight of shared terms for a Thai question (MiniLM reads no Thai)."
+    )
+    thai_rank_weight: float = Field(0.2, description="Weight of passage rank, Thai question.")
+    figure_bonus: float = Field(
+        0.15, description="Added to a sentence stating the kind of figure the question asks."
+    )
+    keep_ratio: float = Field(
+        0.75, description="A sentence is kept only if it scores this share of the best one."
+    )
+    duplicate_overlap: float = Field(
+        0.6, description="Stem Jaccard above which a sentence repeats one already kept."
+    )
+
+
+class CasesSettings(BaseSettings):
+    """Case cards, case search, comparison tables and the cases offered beside an answer."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVQA_CASES_", extra="forbid")
+
+    same_case: float = Field(
+        0.7,
+        description="Cosine of mean passage vectors at which two documents of one place are "
+        "one case (sample corpus: different cases at most 0.43).",
+    )
+    search_depth: int = Field(
+        200, description="Passages taken from each ranking before aggregating per case."
+    )
+    top_passages: int = Field(
+        3, description="Best passages a case's mean3 aggregates average (missing count 0)."
+    )
+    dense_weight: float = Field(
+        0.7,
+        description="Weight of cosine in the mix aggregates (chosen on data/eval/cases.jsonl).",
+    )
+    lexical_weight: float = Field(
+        0.3,
+        description="Weight of normalised BM25 in the mix aggregates (data/eval/cases.jsonl).",
+    )
+    why_passages: int = Field(3, description="Passages shown as the reason a case matched.")
+    why_meaning_weight: float = Field(
+        0.7, description="Weight of cosine when picking the sentence quoted for a case hit."
+    )
+    why_terms_weight: float = Field(
+        0.3, description="Weight of shared query terms when picking that sentence."
+    )
+    reading_closest: int = Field(
+        3, description="Uncited closest cases added to an answer's reading list."
+    )
+    related_depth: int = Field(
+        12, description="Passages searched for the cases offered when an answer abstains."
+    )
+    related_per_document: int = Field(
+        2, description="Passages per document in that search (so several cases show)."
+    )
+    related_shown: int = Field(3, description="Cases offered when an answer abstains.")
+    cell_floor: float = Field(
+        0.25, description="Cosine below which a comparison cell is 'not in the sources'."
+    )
+    heading_bonus: float = Field(
+        0.15, description="Added to a cell sentence under a heading naming its aspect."
+    )
+    preselect: int = Field(
+        4, description="Passages per aspect whose sentences are embedded for a cell."
+    )
+    preselect_from: int = Field(
+        12, description="Below this many passages every sentence is embedded anyway."
     )
 
 
@@ -116,6 +214,7 @@ GROUPS: dict[str, type[BaseSettings]] = {
     "embed": EmbedSettings,
     "retrieval": RetrievalSettings,
     "answer": AnswerSettings,
+    "cases": CasesSettings,
     "llm": LLMSettings,
     "serve": ServeSettings,
 }
@@ -148,6 +247,7 @@ class Settings(BaseSettings):
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    cases: CasesSettings = Field(default_factory=CasesSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
 

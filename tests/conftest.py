@@ -19,11 +19,11 @@ enforce_offline()
 @pytest.fixture(scope="session")
 def corpus_settings(tmp_path_factory: pytest.TempPathFactory):
     """Settings whose index holds the whole sample corpus, ingested once for the session."""
-    from ingest.pipeline import ingest
     from ingest.settings import Settings
+    from tests.support.index import ingest_and_derive
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("index"), corpus_dir=CORPUS)
-    report = ingest([CORPUS], settings)
+    report = ingest_and_derive([CORPUS], settings)
     assert not report.skipped, report.skipped
     return settings
 

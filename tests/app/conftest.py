@@ -20,8 +20,8 @@ def served_corpus(root: Path, samples: list[str], made: dict[str, str]) -> Itera
     """A chat on a free loopback port over its own index of `samples` (files of the
     sample corpus) and `made` (name -> text written by the test); yields its Settings."""
     from app.ui import serve
-    from ingest.pipeline import ingest
     from ingest.settings import Settings
+    from tests.support.index import ingest_and_derive
 
     corpus = root / "corpus"
     corpus.mkdir()
@@ -30,7 +30,7 @@ def served_corpus(root: Path, samples: list[str], made: dict[str, str]) -> Itera
     for name, text in made.items():
         (corpus / name).write_text(text, encoding="utf-8")
     settings = Settings(index_dir=root / "index", corpus_dir=corpus, serve_port=free_port())
-    report = ingest([corpus], settings)
+    report = ingest_and_derive([corpus], settings)
     assert not report.skipped, report.skipped
     demo = serve(settings, block=False)
     try:
@@ -63,3 +63,12 @@ def page(site, browser):
     page.locator("#question textarea").wait_for()
     yield page
     page.close()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """An engine over the three briefs of tests.support.tiny, one index per module."""
+    from app.engine import Engine
+    from tests.support.tiny import tiny_index
+
+    return Engine(tiny_index(tmp_path_factory.mktemp("tiny")))

@@ -56,8 +56,8 @@ FLOODS = _brief(
 def riverton(tmp_path_factory: pytest.TempPathFactory):
     """Two reports on one programme, and another programme in the same town."""
     from app.engine import Engine
-    from ingest.pipeline import ingest
     from ingest.settings import Settings
+    from tests.support.index import ingest_and_derive
 
     root = tmp_path_factory.mktemp("riverton")
     corpus = root / "corpus"
@@ -65,7 +65,7 @@ def riverton(tmp_path_factory: pytest.TempPathFactory):
     for name, text in (("budget-a.md", BUDGET_A), ("budget-b.md", BUDGET_B), ("floods.md", FLOODS)):
         (corpus / name).write_text(text, encoding="utf-8")
     settings = Settings(index_dir=root / "index", corpus_dir=corpus)
-    assert not ingest([corpus], settings).skipped
+    assert not ingest_and_derive([corpus], settings).skipped
     return Engine(settings), corpus
 
 
@@ -237,7 +237,6 @@ def _govqa(*args: str, index_dir: Path) -> subprocess.CompletedProcess:
 
 
 def test_cases_case_and_brief_commands(corpus_settings, engine, tmp_path):
-    engine.cases.cards()  # built once for the session's index
     index = corpus_settings.index_dir
     found = _govqa(
         "cases",

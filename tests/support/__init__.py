@@ -1,1 +1,1 @@
-"""Helpers shared by test modules (test modules never import each other)."""
+"""Helpers shared by test modules (never imported from another test module)."""

@@ -1,0 +1,56 @@
+"""Abstention: what a question asks for that the evidence cannot supply (years, numbers,
+names, figures), and the engine saying so on a tiny real index."""
+
+from __future__ import annotations
+
+from app.abstain import Cited, asked_figure, coverage_gaps, gives_figure, unknown_names, words_of
+
+PASSAGE = "The council approved 40 projects in 2019 and spent 2 million dollars on them."
+CITED = [Cited(PASSAGE, PASSAGE, "Participatory Budgeting in Riverton Riverton", (2015, 2020))]
+KNOWN = words_of([PASSAGE, "Participatory Budgeting in Riverton"])
+
+
+def test_the_kind_of_figure_a_question_asks_for():
+    assert asked_figure("How much did Riverton spend?").kind == "money"
+    assert asked_figure("What was the turnout rate?").kind == "rate"
+    assert asked_figure("How many projects were approved?").unit == "projects"
+    assert asked_figure("Why did it work?").kind == ""
+    assert gives_figure(PASSAGE, asked_figure("How much did Riverton spend?"))
+    assert not gives_figure("Turnout rose.", asked_figure("What was the turnout rate?"))
+
+
+def test_a_question_the_cited_passage_answers_has_no_gap():
+    assert coverage_gaps("How much did Riverton spend in 2019?", CITED, KNOWN) == []
+
+
+def test_a_year_outside_the_case_that_no_passage_mentions_is_a_gap():
+    assert coverage_gaps("What did Riverton approve in 2023?", CITED, KNOWN) == [
+        "the passages found never mention 2023"
+    ]
+    assert coverage_gaps("What did Riverton approve in 2016?", CITED, KNOWN) == []  # in period
+
+
+def test_an_unknown_place_is_a_gap_and_a_figure_for_another_place_is_no_answer():
+    assert unknown_names("How much did Lakeside spend?", KNOWN) == ["Lakeside"]
+    gaps = coverage_gaps("How much did Lakeside spend?", CITED, KNOWN)
+    assert "no passage found mentions Lakeside" in gaps
+    assert any("asks for a figure (money)" in g for g in gaps)
+
+
+def test_a_figure_no_sentence_gives_is_a_gap():
+    gaps = coverage_gaps("What was the turnout rate in Riverton?", CITED, KNOWN)
+    assert gaps == ["the question asks for a figure (rate) and no passage gives one"]
+
+
+def test_the_engine_abstains_and_offers_cited_nearby_cases(tiny):
+    answer = tiny.ask("How much did the Riverton council pay its mayor in 2023?")
+    assert answer.abstained and "2023" in answer.notice and not answer.sentences
+    assert answer.related and all(r.source for r in answer.related)
+    for case in answer.related:
+        source = answer.sources[case.source - 1]
+        assert case.why in " ".join(source.passage.split())
+
+
+def test_the_engine_answers_what_the_passages_hold(tiny):
+    answer = tiny.ask("Who led the Lakeside water boards?")
+    assert not answer.abstained and "Women led" in answer.text
