@@ -10,11 +10,8 @@ there; see reports/eval/report.md.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 import threading
-import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +19,7 @@ import numpy as np
 
 from app.answer import Candidate, candidate_sentences, make_source
 from app.cards import build_cards, load_cards
+from app.facets import FACETS, CaseFilters, card_facets, facet_counts, parse_decade  # noqa: F401
 from app.records import (
     Answer,
     CaseCard,
@@ -29,14 +27,11 @@ from app.records import (
     Evidence,
     ReadingItem,
     SimilarCase,
-    case_period,
 )
 from app.retrieve import Retriever, reciprocal_rank_fusion
-from ingest.records import DocMetadata
 from ingest.store import Catalog
 from ingest.text import normalize_space, stems
 
-FACETS = ("country", "level", "policy_area", "decade")
 SEARCH_DEPTH = 200  # passages taken from each ranking before aggregating per case
 WHY_PASSAGES = 3  # passages shown as the reason a case matched
 
@@ -69,54 +64,6 @@ AGGREGATES: dict[str, Callable[[PassageScores, float], float]] = {
     "mix-mean3": lambda s, top: 0.7 * _top_mean(s.dense, 3) + 0.3 * _top_mean(s.lexical, 3) / top,
 }
 DEFAULT_AGGREGATE = "mix-mean3"
-
-
-@dataclass
-class CaseFilters:
-    """Facet values a case list is narrowed to: any of the values within a facet, every
-    facet that has values."""
-
-    country: list[str] = field(default_factory=list)
-    level: list[str] = field(default_factory=list)
-    policy_area: list[str] = field(default_factory=list)
-    decade: list[str] = field(default_factory=list)
-
-    def without(self, facet: str) -> CaseFilters:
-        return dataclasses.replace(self, **{facet: []})
-
-    def matches(self, card: CaseCard) -> bool:
-        values = card_facets(card)
-        return all(
-            not getattr(self, name) or set(getattr(self, name)) & set(values[name])
-            for name in FACETS
-        )
-
-
-def card_facets(card: CaseCard) -> dict[str, list[str]]:
-    """The facet values of a case: its country, level, policy areas and the decades it
-    ran in (from its years, or the publication year when the years are unknown)."""
-    areas = [a.strip() for a in card.facts["policy area"].value.split(";") if a.strip()]
-    period = case_period(DocMetadata(case_years=card.facts["years"].value, year=card.year))
-    decades = []
-    if period:
-        start, end = period
-        end = min(end, max(start, time.localtime().tm_year))  # "2006 onward" runs to now
-        decades = [f"{d}s" for d in range(start // 10 * 10, end // 10 * 10 + 1, 10)]
-    return {
-        "country": [card.country] if card.country else [],
-        "level": [card.facts["level"].value] if card.facts["level"].value else [],
-        "policy_area": areas,
-        "decade": decades,
-    }
-
-
-def facet_counts(cards: list[CaseCard]) -> dict[str, list[tuple[str, int]]]:
-    """How many of `cards` have each facet value, most common first."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for card in cards:
-        for name, values in card_facets(card).items():
-            counts[name].update(set(values))
-    return {name: sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0])) for name in FACETS}
 
 
 @dataclass
@@ -317,13 +264,3 @@ def _reading_item(card: CaseCard, cited: bool) -> ReadingItem:
     return ReadingItem(
         card.case_id, card.title, card.place, card.country, card.facts["years"].value, cited
     )
-
-
-def parse_decade(value: str) -> str:
-    """'1990', '1990s' or "90s" as the facet value '1990s'."""
-    match = re.fullmatch(r"\s*(\d{2,4})s?\s*", value)
-    if not match:
-        return value
-    year = int(match.group(1))
-    year = year + 1900 if year < 100 else year
-    return f"{year // 10 * 10}s"
