@@ -5,7 +5,6 @@ chat, eval). Each parses, calls one library function and prints the record it re
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import sys
 from collections.abc import Callable
@@ -18,14 +17,9 @@ COMMON_FLAGS = [  # (flag, Settings field, type, help)
     ("--index-dir", "index_dir", Path, "index directory (GOVQA_INDEX_DIR)"),
     ("--model-path", "embed_model_path", str, "embedding model directory (GOVQA_EMBED_MODEL_PATH)"),
     ("--top-k", "retrieval_top_k", int, "passages per answer (GOVQA_RETRIEVAL_TOP_K)"),
-    (
-        "--chroma-url",
-        "chroma_url",
-        str,
-        "use the Chroma server at http(s)://host:port instead of the embedded store "
-        "(GOVQA_CHROMA_URL)",
-    ),
-]
+    ("--chroma-url", "chroma_url", str, "use the Chroma server at http(s)://host:port "
+     "instead of the embedded store (GOVQA_CHROMA_URL)"),
+]  # fmt: skip
 
 
 class UsageError(Exception):
@@ -53,15 +47,6 @@ def _add_facet_flags(parser: argparse.ArgumentParser, repeat: bool) -> None:
     for facet in FACET_TABLE if repeat else ASK_FACETS:
         how = {"action": "append", "help": facet.help} if repeat else {"choices": facet.choices}
         parser.add_argument(facet.flag, dest=facet.name, **how)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # any other name may resolve to a public address
-        return False
 
 
 def error(message: str) -> None:
@@ -161,7 +146,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from app.ui import serve
+    from app.ui import is_loopback, serve
 
     settings = _settings(args)
     host = settings.serve.host
@@ -180,20 +165,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the cleaner (--cleaning-set) or the answering system on a gold set."""
-    if args.cleaning_set:
-        from eval.cleaning import score_cleaning
-
-        print(score_cleaning(args.cleaning_set).as_text())
-        return EXIT_OK
-    return _eval_gold(args)
-
-
-def _eval_gold(args: argparse.Namespace) -> int:
+    from eval.cleaning import score_cleaning
     from eval.corpus import evaluate
     from eval.gold import GoldError
     from eval.harness import DEFAULT_SUPPORT, EvalOptions
     from eval.report import console_report, missing_evidence_lines, write_report
 
+    if args.cleaning_set:
+        print(score_cleaning(args.cleaning_set).as_text())
+        return EXIT_OK
     if args.only_answers and not args.answers:
         raise UsageError("--only-answers needs --answers FILE")
     _require([args.gold, args.answers, args.compare, args.corpus])
@@ -210,12 +190,10 @@ def _eval_gold(args: argparse.Namespace) -> int:
         run = evaluate(_settings(args), options, args.corpus, args.index_dir is not None)
     except GoldError as exc:
         raise UsageError(str(exc)) from exc
-    for line in [f"skipped: {f.path}: {f.reason}" for f in run.indexed.skipped]:
+    skipped = [f"skipped: {f.path}: {f.reason}" for f in run.indexed.skipped]
+    for line in skipped + missing_evidence_lines(run.report):
         print(line, file=sys.stderr)
-    written = write_report(run.report, args.out)
-    print(console_report(run.report, args.compare, written))
-    for line in missing_evidence_lines(run.report):
-        print(line, file=sys.stderr)
+    print(console_report(run.report, args.compare, write_report(run.report, args.out)))
     return EXIT_OK
 
 

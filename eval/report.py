@@ -212,3 +212,11 @@ def missing_evidence_lines(report: dict) -> list[str]:
     return (
         ["gold evidence not found in the index:", *(f"  {m}" for m in missing)] if missing else []
     )
+
+
+def console_report(report: dict, previous: Path | None, written: list[Path]) -> str:
+    """What `govqa eval` prints: the Markdown report, the changes against an earlier
+    report, and the files written."""
+    changes = changes_against(report, previous) if previous else []
+    wrote = "wrote " + ", ".join(str(p) for p in written)
+    return "\n".join([markdown_report(report), *changes, wrote])

@@ -4,6 +4,8 @@ app.engine, ingesting in app.library."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from ingest.offline import enforce_offline
 
 # gradio imports huggingface_hub, which reads the offline variables once, at import: set
@@ -39,6 +41,16 @@ def build_app(engine: Engine) -> gr.Blocks:
         with gr.Tab("Corpus"):
             build_corpus_tab(engine, [compare_picks])
     return demo
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` keeps the chat on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # any other name may resolve to a public address
+        return False
 
 
 def serve(settings: Settings, block: bool = True) -> gr.Blocks:
