@@ -1,4 +1,5 @@
-"""Case cards, case search results and facet counts as Markdown (terminal and chat).
+"""Case cards, case search results and facet counts as Markdown (terminal and chat) and
+as JSON (`govqa cases --json`, `govqa case --json`).
 
 With `safe`, every piece of document text is escaped (see app.render.md_escape), so the
 chat shows a passage holding markup as plain characters; the terminal gets it as is.
@@ -7,18 +8,15 @@ chat shows a passage holding markup as plain characters; the terminal gets it as
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 
+from app.cases import CaseResults
+from app.facets import FACET_BY_NAME
 from app.records import CARD_FIELDS, CaseCard, CaseHit, SimilarCase, Source
 from app.render import md_escape, reference
 from ingest.text import normalize_space
 
 NOT_STATED = "not stated in the sources"
-FACET_TITLES = {
-    "country": "Country",
-    "level": "Level",
-    "policy_area": "Policy area",
-    "decade": "Decade",
-}
 
 
 def _escaper(safe: bool) -> Callable[[str], str]:
@@ -91,10 +89,9 @@ def card_as_markdown(card: CaseCard, similar: list[SimilarCase] = (), safe: bool
 
 def similar_line(similar: SimilarCase, safe: bool = False) -> str:
     e = _escaper(safe)
-    shared = "; ".join(f"{k.replace('_', ' ')} {e(v)}" for k, v in similar.shared.items())
-    differs = "; ".join(
-        f"{k.replace('_', ' ')} {e(a)} vs {e(b)}" for k, (a, b) in similar.differs.items()
-    )
+    words = {name: facet.words for name, facet in FACET_BY_NAME.items()}
+    shared = "; ".join(f"{words[k]} {e(v)}" for k, v in similar.shared.items())
+    differs = "; ".join(f"{words[k]} {e(a)} vs {e(b)}" for k, (a, b) in similar.differs.items())
     return (
         f"- {e(similar.card.title)} ({e(case_place(similar.card))}) · case "
         f"`{similar.card.case_id}` · similarity {similar.similarity:.2f}"
@@ -120,10 +117,62 @@ def hits_as_markdown(hits: list[CaseHit], safe: bool = False) -> str:
     return "\n".join(lines)
 
 
+def results_as_markdown(results: CaseResults, safe: bool = False) -> str:
+    """The ranked cases, how many of how many are shown, and the facet counts."""
+    shown = f"{len(results.hits)} of {results.total} cases shown. Facets:"
+    return (
+        f"{hits_as_markdown(results.hits, safe)}\n\n{shown}\n{facets_as_markdown(results.facets)}"
+    )
+
+
 def facets_as_markdown(counts: dict[str, list[tuple[str, int]]]) -> str:
     lines = []
     for name, values in counts.items():
         if values:
             shown = ", ".join(f"{v} ({n})" for v, n in values)
-            lines.append(f"- {FACET_TITLES[name]}: {shown}")
+            lines.append(f"- {FACET_BY_NAME[name].title}: {shown}")
     return "\n".join(lines)
+
+
+# JSON. CaseHit, SimilarCase and CaseResults have no `to_dict` of their own (they live in
+# app.records and app.cases); these are theirs, kept beside the Markdown views of the same
+# records so the CLI prints a record's serialisation rather than building one.
+
+
+def hit_as_dict(hit: CaseHit) -> dict:
+    """A found case: id, title, score, each matching sentence with its source, the card
+    (without its centroid, 384 numbers no reader wants)."""
+    return {
+        "case_id": hit.card.case_id,
+        "title": hit.card.title,
+        "score": round(hit.score, 4),
+        "why": [
+            {"sentence": why, **asdict(source)}
+            for source, why in zip(hit.sources, hit.why, strict=True)
+        ],
+        "card": hit.card.to_dict() | {"centroid": None},
+    }
+
+
+def results_as_dict(query: str, results: CaseResults) -> dict:
+    return {
+        "query": query,
+        "cases": [hit_as_dict(h) for h in results.hits],
+        "facets": results.facets,
+        "total": results.total,
+    }
+
+
+def similar_as_dict(similar: SimilarCase) -> dict:
+    return {
+        "case_id": similar.card.case_id,
+        "title": similar.card.title,
+        "similarity": round(similar.similarity, 4),
+        "shared": similar.shared,
+        "differs": similar.differs,
+    }
+
+
+def card_as_dict(card: CaseCard, similar: list[SimilarCase] = ()) -> dict:
+    """A case card with its similar cases (`govqa case --json`)."""
+    return card.to_dict() | {"similar": [similar_as_dict(s) for s in similar]}

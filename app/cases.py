@@ -10,11 +10,8 @@ there; see reports/eval/report.md.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 import threading
-import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +20,7 @@ import numpy as np
 from app.answer import Candidate, candidate_sentences
 from app.cards import load_cards
 from app.citations import SourceList
+from app.facets import FACETS, CaseFilters, card_facets, facet_counts, parse_decade  # noqa: F401
 from app.records import (
     CaseCard,
     CaseHit,
@@ -30,15 +28,11 @@ from app.records import (
     ReadingItem,
     SimilarCase,
     Source,
-    case_period,
 )
 from app.retrieve import Retriever, reciprocal_rank_fusion
 from ingest.catalog import Catalog
-from ingest.records import DocMetadata
 from ingest.settings import CasesSettings
 from ingest.text import normalize_space, stems
-
-FACETS = ("country", "level", "policy_area", "decade")
 
 
 @dataclass
@@ -79,54 +73,6 @@ AGGREGATES: dict[str, Aggregate] = {
     ),
 }
 DEFAULT_AGGREGATE = "mix-mean3"
-
-
-@dataclass
-class CaseFilters:
-    """Facet values a case list is narrowed to: any of the values within a facet, every
-    facet that has values."""
-
-    country: list[str] = field(default_factory=list)
-    level: list[str] = field(default_factory=list)
-    policy_area: list[str] = field(default_factory=list)
-    decade: list[str] = field(default_factory=list)
-
-    def without(self, facet: str) -> CaseFilters:
-        return dataclasses.replace(self, **{facet: []})
-
-    def matches(self, card: CaseCard) -> bool:
-        values = card_facets(card)
-        return all(
-            not getattr(self, name) or set(getattr(self, name)) & set(values[name])
-            for name in FACETS
-        )
-
-
-def card_facets(card: CaseCard) -> dict[str, list[str]]:
-    """The facet values of a case: its country, level, policy areas and the decades it
-    ran in (from its years, or the publication year when the years are unknown)."""
-    areas = [a.strip() for a in card.facts["policy area"].value.split(";") if a.strip()]
-    period = case_period(DocMetadata(case_years=card.facts["years"].value, year=card.year))
-    decades = []
-    if period:
-        start, end = period
-        end = min(end, max(start, time.localtime().tm_year))  # "2006 onward" runs to now
-        decades = [f"{d}s" for d in range(start // 10 * 10, end // 10 * 10 + 1, 10)]
-    return {
-        "country": [card.country] if card.country else [],
-        "level": [card.facts["level"].value] if card.facts["level"].value else [],
-        "policy_area": areas,
-        "decade": decades,
-    }
-
-
-def facet_counts(cards: list[CaseCard]) -> dict[str, list[tuple[str, int]]]:
-    """How many of `cards` have each facet value, most common first."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for card in cards:
-        for name, values in card_facets(card).items():
-            counts[name].update(set(values))
-    return {name: sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0])) for name in FACETS}
 
 
 @dataclass
@@ -332,13 +278,3 @@ def _reading_item(card: CaseCard, cited: bool) -> ReadingItem:
     return ReadingItem(
         card.case_id, card.title, card.place, card.country, card.facts["years"].value, cited
     )
-
-
-def parse_decade(value: str) -> str:
-    """'1990', '1990s' or "90s" as the facet value '1990s'."""
-    match = re.fullmatch(r"\s*(\d{2,4})s?\s*", value)
-    if not match:
-        return value
-    year = int(match.group(1))
-    year = year + 1900 if year < 100 else year
-    return f"{year // 10 * 10}s"

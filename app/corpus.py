@@ -9,14 +9,16 @@ import shutil
 import time
 from pathlib import Path
 
-from app.cards import build_cards
 from app.case_views import shorten
 from app.engine import Engine
-from ingest.pipeline import ingest
+from app.facets import FACET_TABLE, document_facet_values
+from app.library import LibraryReport, update_library
 from ingest.records import IngestReport
 from ingest.settings import Settings
 
-DOCUMENT_COLUMNS = ["title", "authors", "year", "place", "country", "level", "policy area", "file"]
+# The facets a document's metadata states, in the facet table's order.
+COLUMN_FACETS = [f for f in FACET_TABLE if f.fact]
+DOCUMENT_COLUMNS = ["title", "authors", "year", "place", *(f.fact for f in COLUMN_FACETS), "file"]
 QUALITY_COLUMNS = ["file", "format", "chunks", "dropped lines", "repaired lines", "first drops"]
 
 
@@ -24,17 +26,9 @@ def document_rows(engine: Engine) -> list[list]:
     rows = []
     for doc in engine.documents():
         m = doc.metadata
+        facets = ["; ".join(f.from_document(m)) for f in COLUMN_FACETS]
         rows.append(
-            [
-                m.title,
-                "; ".join(m.authors),
-                m.year or "",
-                m.place,
-                m.country,
-                m.level,
-                "; ".join(m.policy_area),
-                Path(doc.path).name,
-            ]
+            [m.title, "; ".join(m.authors), m.year or "", m.place, *facets, Path(doc.path).name]
         )
     return rows
 
@@ -50,18 +44,15 @@ def quality_rows(engine: Engine) -> list[list]:
 
 
 def facet_values(engine: Engine) -> dict[str, list[str]]:
-    """The values each filter can take, from the committed documents."""
-    countries, levels, areas = set(), set(), set()
-    for doc in engine.documents():
-        m = doc.metadata
-        countries.add(m.country)
-        levels.add(m.level)
-        areas.update(m.policy_area)
-    return {
-        "country": sorted(c for c in countries if c),
-        "level": sorted(level for level in levels if level),
-        "policy_area": sorted(a for a in areas if a),
-    }
+    """The values each Ask filter can take, from the committed documents."""
+    return document_facet_values([doc.metadata for doc in engine.documents()])
+
+
+def document_titles(engine: Engine, doc_ids: list[str]) -> list[str]:
+    """Titles of these documents (the id where one is gone), from the passages the
+    retriever already holds: no catalog read per answer."""
+    documents = engine.retriever.documents()
+    return [documents[d].metadata.title if d in documents else d for d in doc_ids]
 
 
 def case_choices(engine: Engine) -> list[tuple[str, str]]:
@@ -79,21 +70,18 @@ def _safe_name(name: str) -> str:
     return stem[:120]
 
 
-def add_uploads(files: list[str | Path], engine: Engine) -> IngestReport:
-    """Copy uploaded files into `<corpus>/uploads/` (so later ingests keep them) and ingest
-    just those files, with the same per-file report as the command line; then refresh the
-    case cards, as `govqa ingest` does."""
-    settings = engine.settings
-    target = settings.corpus_dir / "uploads"
+def add_uploads(files: list[str | Path], engine: Engine) -> LibraryReport:
+    """Copy uploaded files into `<corpus>/uploads/` (so later ingests keep them) and add
+    just those files to the library, as `govqa ingest` does: the same per-file report,
+    and the case cards refreshed."""
+    target = engine.settings.corpus_dir / "uploads"
     target.mkdir(parents=True, exist_ok=True)
     saved = []
     for file in files:
         destination = target / _safe_name(str(file))
         shutil.copyfile(file, destination)
         saved.append(destination)
-    report = ingest(saved, settings)
-    build_cards(engine.catalog, engine.retriever)
-    return report
+    return update_library(saved, engine.settings, engine=engine)
 
 
 def report_lines(report: IngestReport) -> list[str]:

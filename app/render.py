@@ -139,6 +139,14 @@ def answer_as_markdown(answer: Answer) -> str:
     return f"{body}{notice}{reading}\n\n<sub>grounding {answer.grounding:.2f}</sub>"
 
 
+def focus_as_markdown(titles: list[str]) -> str:
+    """The line under the chat naming the case(s) follow-ups stay on; empty when none."""
+    if not titles:
+        return ""
+    names = "; ".join(md_escape(t) for t in titles)
+    return f"Follow-up questions stay on: *{names}* (press **New topic** to leave it)"
+
+
 def sources_as_html(answer: Answer) -> str:
     """Source cards: reference line and the passage with the supporting spans marked."""
     if not answer.sources:

@@ -26,6 +26,16 @@ class CleaningScores:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def as_text(self, misses: int = 20) -> str:
+        """The scores as JSON, then the first lines the cleaner got wrong (label, the
+        line, what it made of it): what `govqa eval --cleaning-set` prints."""
+        scores = {k: v for k, v in self.to_dict().items() if k != "errors"}
+        lines = [
+            f"miss: {row['label']}: {row['text'][:80]!r} -> {row['out'][:80]!r}"
+            for row in self.errors[:misses]
+        ]
+        return "\n".join([json.dumps(scores, indent=2), *lines])
+
 
 def score_cleaning(path: Path) -> CleaningScores:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

@@ -198,3 +198,25 @@ def compare_reports(current: dict, previous: dict) -> list[str]:
             if isinstance(a, int | float) and isinstance(b, int | float) and a != b:
                 lines.append(f"{system} {metric}: {a} -> {b} ({b - a:+.3f})")
     return lines
+
+
+def changes_against(current: dict, previous: Path) -> list[str]:
+    """'Changes against FILE', then one indented line per changed metric (or '(none)')."""
+    lines = compare_reports(current, json.loads(previous.read_text(encoding="utf-8")))
+    return [f"Changes against {previous}", *(f"  {line}" for line in lines or ["(none)"])]
+
+
+def missing_evidence_lines(report: dict) -> list[str]:
+    """Gold evidence phrases the index does not hold (the gold set and corpus disagree)."""
+    missing = report["meta"]["missing_evidence"]
+    return (
+        ["gold evidence not found in the index:", *(f"  {m}" for m in missing)] if missing else []
+    )
+
+
+def console_report(report: dict, previous: Path | None, written: list[Path]) -> str:
+    """What `govqa eval` prints: the Markdown report, the changes against an earlier
+    report, and the files written."""
+    changes = changes_against(report, previous) if previous else []
+    wrote = "wrote " + ", ".join(str(p) for p in written)
+    return "\n".join([markdown_report(report), *changes, wrote])

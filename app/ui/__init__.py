@@ -1,0 +1,72 @@
+"""The Gradio web chat: one builder per tab (Ask, Compare, Cases, Corpus), each laying out
+its components and wiring their events to library functions; answering lives in
+app.engine, ingesting in app.library."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ingest.offline import enforce_offline
+
+# gradio imports huggingface_hub, which reads the offline variables once, at import: set
+# them before, whoever imports the chat
+enforce_offline()
+
+import gradio as gr  # noqa: E402
+
+from app.engine import Engine  # noqa: E402
+from app.ui.ask import build_ask_tab  # noqa: E402
+from app.ui.cases import build_cases_tab  # noqa: E402
+from app.ui.compare import build_compare_tab  # noqa: E402
+from app.ui.corpus import build_corpus_tab  # noqa: E402
+from ingest.settings import Settings  # noqa: E402
+
+CSS = """
+.govqa-source { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
+.govqa-passage, .govqa-passage-view blockquote { white-space: pre-wrap; font-size: 0.9em; }
+.govqa-context p { color: #777; font-size: 0.85em; white-space: pre-wrap; }
+"""
+
+
+def build_app(engine: Engine) -> gr.Blocks:
+    """The whole chat over `engine`; every public event has an api_name (README)."""
+    with gr.Blocks(title="govqa") as demo:
+        gr.Markdown("## govqa: cited answers from governance case literature")
+        with gr.Tab("Ask"):
+            build_ask_tab(engine)
+        with gr.Tab("Compare"):
+            compare_picks = build_compare_tab(engine)
+        with gr.Tab("Cases"):
+            build_cases_tab(engine)
+        with gr.Tab("Corpus"):
+            build_corpus_tab(engine, [compare_picks])
+    return demo
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` keeps the chat on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # any other name may resolve to a public address
+        return False
+
+
+def serve(settings: Settings, block: bool = True) -> gr.Blocks:
+    """Start the chat on settings.serve.host:port (loopback unless the user chose otherwise)."""
+    enforce_offline()
+    engine = Engine(settings)
+    engine.embedder.embed(["warm up"])  # load the model before the first visitor waits
+    demo = build_app(engine)
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(
+        server_name=settings.serve.host,
+        server_port=settings.serve.port,
+        share=False,
+        show_error=False,
+        prevent_thread_lock=not block,
+        quiet=True,
+        css=CSS,
+    )
+    return demo
