@@ -1,6 +1,6 @@
 """The `govqa` command: thin subcommands over the library (ingest, ask, cases, case, brief,
-chat, eval). Each parses, calls one library function and prints the record it returns;
-`--json` prints the record's own serialisation."""
+chat; `eval` is added by eval/cli.py, the console script). Each parses, calls one library
+function and prints the record it returns; `--json` prints the record's own serialisation."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class UsageError(Exception):
     `Error:` line per argument, exit status 2, never a traceback."""
 
 
-def _settings(args: argparse.Namespace):
+def settings_from_args(args: argparse.Namespace):
     from ingest.settings import Settings, flat_names
 
     known = set(Settings.model_fields) | set(flat_names())
@@ -58,7 +58,7 @@ def emit(args: argparse.Namespace, record: dict, text: str) -> None:
     print(json.dumps(record, indent=2, ensure_ascii=False) if args.json else text)
 
 
-def _require(paths: list[Path | None]) -> None:
+def require_paths(paths: list[Path | None]) -> None:
     missing = [p for p in paths if p is not None and not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(*[f"{p}: no such file or directory" for p in missing])
@@ -85,9 +85,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from app.library import cleaning_lines, update_library
     from ingest.pipeline import IngestBusy
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     paths = args.paths or [settings.corpus_dir]
-    _require(paths)
+    require_paths(paths)
     try:
         report = update_library(paths, settings, sync=args.sync)
     except IngestBusy as exc:
@@ -104,7 +104,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
     from app.case_views import results_as_dict, results_as_markdown
     from app.facets import FACETS, CaseFilters
 
-    engine = _engine(_settings(args))
+    engine = _engine(settings_from_args(args))
     filters = CaseFilters.from_values({name: getattr(args, name) for name in FACETS})
     query = args.query or ""
     results = engine.cases.find(query, filters, k=args.k)
@@ -116,7 +116,7 @@ def cmd_case(args: argparse.Namespace) -> int:
     """One case card as Markdown (or JSON), with its similar cases."""
     from app.case_views import card_as_dict, card_as_markdown
 
-    engine = _engine(_settings(args))
+    engine = _engine(settings_from_args(args))
     card = _card(engine, args.case_id)
     similar = engine.cases.similar(card.case_id, args.similar)
     emit(args, card_as_dict(card, similar), card_as_markdown(card, similar))
@@ -127,7 +127,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     """Export a precedent brief of the given cases: Markdown, DOCX and BibTeX."""
     from app.brief import write_brief
 
-    engine = _engine(_settings(args))
+    engine = _engine(settings_from_args(args))
     cards = [_card(engine, case_id) for case_id in args.case_ids]
     for path in write_brief(cards, args.out, args.question or ""):
         print(f"wrote {path}")
@@ -138,7 +138,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from app.facets import ASK_FACETS, ask_filters
     from app.render import answer_as_text
 
-    engine = _engine(_settings(args))
+    engine = _engine(settings_from_args(args))
     values = {f.name: getattr(args, f.name) for f in ASK_FACETS}
     answer = engine.ask(args.question, ask_filters(values, args.year_from, args.year_to))
     emit(args, answer.to_dict(), answer_as_text(answer))
@@ -148,7 +148,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from app.ui import is_loopback, serve
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     host = settings.serve.host
     # an environment variable left over from elsewhere must not open the chat to the
     # network: only a --host typed on this command line may
@@ -163,41 +163,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    """Score the cleaner (--cleaning-set) or the answering system on a gold set."""
-    from eval.cleaning import score_cleaning
-    from eval.corpus import evaluate
-    from eval.gold import GoldError
-    from eval.harness import DEFAULT_SUPPORT, EvalOptions
-    from eval.report import console_report, missing_evidence_lines, write_report
-
-    if args.cleaning_set:
-        print(score_cleaning(args.cleaning_set).as_text())
-        return EXIT_OK
-    if args.only_answers and not args.answers:
-        raise UsageError("--only-answers needs --answers FILE")
-    _require([args.gold, args.answers, args.compare, args.corpus])
-    options = EvalOptions(
-        gold=args.gold,
-        answers=args.answers,
-        answers_name=args.answers_name,
-        baselines=not args.no_baselines,
-        ours=not args.only_answers,
-        support_set=None if args.no_support_check else DEFAULT_SUPPORT,
-        limit=args.limit,
-    )
-    try:
-        run = evaluate(_settings(args), options, args.corpus, args.index_dir is not None)
-    except GoldError as exc:
-        raise UsageError(str(exc)) from exc
-    skipped = [f"skipped: {f.path}: {f.reason}" for f in run.indexed.skipped]
-    for line in skipped + missing_evidence_lines(run.report):
-        print(line, file=sys.stderr)
-    print(console_report(run.report, args.compare, write_report(run.report, args.out)))
-    return EXIT_OK
+Adder = Callable[[Callable[..., argparse.ArgumentParser]], None]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
+    """The parser of every command; `commands` add subcommands that live in packages app
+    may not import (data flows eval -> app -> ingest), called with the `command` helper."""
     parser = argparse.ArgumentParser(prog="govqa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -241,30 +212,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", dest="serve_host", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", dest="serve_port", type=int)
 
-    p = command("eval", cmd_eval, "score answers and retrieval on a gold question set")
-    p.add_argument("--gold", type=Path, default=Path("data/eval/gold.jsonl"))
-    p.add_argument("--corpus", type=Path, help="corpus the gold set is about (default: ours)")
-    p.add_argument("--answers", type=Path, help="another system's answers to score too")
-    p.add_argument("--answers-name", default="external", help="its name in the report")
-    p.add_argument("--out", type=Path, default=Path("reports/eval"), help="report folder")
-    p.add_argument("--compare", type=Path, help="an earlier report.json: print the deltas")
-    p.add_argument("--limit", type=int, help="a quick run on this many questions")
-    p.add_argument("--no-baselines", action="store_true", help="skip the baseline systems")
-    p.add_argument("--only-answers", action="store_true", help="score only the --answers file")
-    p.add_argument(
-        "--no-support-check",
-        action="store_true",
-        help="skip measuring the support scorer on data/eval/support.jsonl",
-    )
-    p.add_argument("--cleaning-set", type=Path, help="score the cleaner on a labelled line set")
+    for add in commands:  # commands of packages above app (govqa eval: eval/cli.py)
+        add(command)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, commands: tuple[Adder, ...] = ()) -> int:
     enforce_offline()
     from ingest.vectors import StoreError
 
-    args = build_parser().parse_args(argv)
+    args = build_parser(commands).parse_args(argv)
     try:
         return args.func(args)
     except UsageError as exc:

@@ -7,7 +7,7 @@ the only place that does both, so a new derived record is added once for all thr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -57,7 +57,11 @@ class LibraryReport:
 
 
 def update_library(
-    paths: list[Path], settings: Settings, sync: bool = False, engine: Engine | None = None
+    paths: list[Path],
+    settings: Settings,
+    sync: bool = False,
+    engine: Engine | None = None,
+    progress: Callable[[FileOutcome], None] | None = None,
 ) -> LibraryReport:
     """Ingest `paths` (under the index lock, as `ingest` takes it; raises IngestBusy when
     another ingest holds it), then bring the case cards in line with the documents.
@@ -65,7 +69,7 @@ def update_library(
     Pass the `engine` that will read the cards (the chat's) to reuse its loaded model and
     passages; without one, a short-lived engine builds them and closes its catalog.
     """
-    report = ingest(paths, settings, sync=sync)
+    report = ingest(paths, settings, sync=sync, progress=progress)
     owned = engine is None
     engine = engine or Engine(settings)
     try:
@@ -83,8 +87,7 @@ def cleaning_lines(settings: Settings) -> Iterator[str]:
             for line in doc.dropped:
                 where = f"p.{line.page} " if line.page else ""
                 yield (
-                    f"dropped: {doc.path}:{where}line {line.line}: {line.reason}: "
-                    f"{line.text[:120]}"
+                    f"dropped: {doc.path}:{where}line {line.line}: {line.reason}: {line.text[:120]}"
                 )
             for line in doc.repaired:
                 yield (

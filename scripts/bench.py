@@ -227,8 +227,8 @@ def our_ingest(paths: list[Path], workdir: Path, backend: dict) -> dict:
 def build_index(corpus: Path, index_dir: Path, backend: dict) -> int:
     """Bring the cached index in line with the corpus (no embedding when it already is);
     returns its chunk count."""
+    from app.library import update_library
     from ingest.catalog import Catalog
-    from ingest.pipeline import ingest
     from ingest.settings import Settings
 
     total = len(scale_documents(corpus))
@@ -243,7 +243,8 @@ def build_index(corpus: Path, index_dir: Path, backend: dict) -> int:
             rate = embedded / (time.perf_counter() - started)
             log(f"  {index_dir}: {done}/{total} files, {embedded} chunks embedded ({rate:.1f}/s)")
 
-    ingest([corpus], Settings(index_dir=index_dir, **backend), sync=True, progress=progress)
+    # cards too, as `govqa ingest` builds them: answers read them for the reading list
+    update_library([corpus], Settings(index_dir=index_dir, **backend), sync=True, progress=progress)
     catalog = Catalog(Settings(index_dir=index_dir).catalog_path)
     try:
         return len(catalog.chunk_ids())

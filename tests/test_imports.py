@@ -9,16 +9,12 @@ from tests.conftest import ROOT
 
 # package -> packages it must never import
 FORBIDDEN = {"ingest": {"app", "eval"}, "app": {"eval"}, "eval": set()}
-# The `govqa` console script (pyproject: app.cli:main) wires every package, `govqa eval`
-# included; it may import eval inside that command, never at module level, so importing
-# any part of app still never loads eval.
-ENTRY_POINTS = {"app/cli.py"}
 
 
-def imported_packages(path: Path, module_level_only: bool = False) -> set[str]:
-    """Top-level packages a module imports (anywhere, or only at module level)."""
+def imported_packages(path: Path) -> set[str]:
+    """Top-level packages a module imports, at module level or inside a function."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    nodes = tree.body if module_level_only else ast.walk(tree)
+    nodes = ast.walk(tree)
     names: set[str] = set()
     for node in nodes:
         if isinstance(node, ast.Import):
@@ -34,7 +30,7 @@ def upward_imports(root: Path) -> list[str]:
     for package, banned in FORBIDDEN.items():
         for path in sorted((root / package).rglob("*.py")):
             shown = path.relative_to(root).as_posix()
-            for name in sorted(imported_packages(path, shown in ENTRY_POINTS) & banned):
+            for name in sorted(imported_packages(path) & banned):
                 found.append(f"{shown} imports {name}")
     return found
 
@@ -44,7 +40,7 @@ def test_no_package_imports_one_downstream_of_it():
     assert upward_imports(ROOT) == []
 
 
-def test_the_check_sees_imports_inside_functions_and_the_entry_point_at_top(tmp_path):
+def test_the_check_sees_imports_inside_functions(tmp_path):
     for package in FORBIDDEN:
         (tmp_path / package).mkdir()
     (tmp_path / "ingest" / "late.py").write_text(

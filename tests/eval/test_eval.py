@@ -132,7 +132,7 @@ def test_own_corpus_and_gold_from_the_command_line(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "app.cli",
+        "eval.cli",
         "eval",
         "--gold",
         str(gold),
@@ -170,7 +170,7 @@ def test_a_gold_file_with_errors_is_reported_not_crashed(tmp_path):
     gold = tmp_path / "bad.jsonl"
     gold.write_text('{"id": "x", "question": "ok"}\n{"id": "y"}\n')
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "eval", "--gold", str(gold), "--no-baselines"],
+        [sys.executable, "-m", "eval.cli", "eval", "--gold", str(gold), "--no-baselines"],
         capture_output=True,
         text=True,
         cwd=ROOT,
