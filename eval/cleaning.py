@@ -4,8 +4,9 @@ and per language.
 Definitions (lines labelled `keep` are real lines, `drop` garbage):
 - keep precision: of the keep/drop lines the cleaner keeps (output not empty), the share
   labelled keep; garbage let through lowers it.
-- keep recall: of the keep lines, the share that come out unchanged (whitespace aside); a real
-  line dropped or cut lowers it. `keep_dropped` counts the real lines dropped whole.
+- keep recall: of the keep lines, the share that come out unchanged (whitespace, and the
+  footnote marks and Markdown heading signs the layout step removes by design, aside); a
+  real line dropped or cut lowers it. `keep_dropped` counts the real lines dropped whole.
 - drop recall: of the drop lines, the share dropped whole.
 - mixed accuracy: `expect` survives verbatim and something was cut.
 - repair accuracy: the output equals `expect`.
@@ -14,6 +15,7 @@ Definitions (lines labelled `keep` are real lines, `drop` garbage):
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,11 @@ from ingest.records import Page
 from ingest.text import normalize_space
 
 LABELS = ("keep", "drop", "mixed", "repair")
+_BY_DESIGN = re.compile(r"^\s*#{1,6}\s+|(?<=\S)[*†‡§¹²³⁴⁵⁶⁷⁸⁹]+(?=\s|,|;|$)")
+
+
+def _unchanged(out: str, text: str) -> bool:
+    return normalize_space(_BY_DESIGN.sub("", out)) == normalize_space(_BY_DESIGN.sub("", text))
 
 
 @dataclass
@@ -59,7 +66,7 @@ def _judge(row: dict) -> _Judged:
     if label == "drop":
         ok = dropped
     elif label == "keep":
-        ok = normalize_space(out) == normalize_space(text)
+        ok = _unchanged(out, text)
     elif label == "mixed":
         ok = normalize_space(row["expect"]) in normalize_space(out) and len(
             normalize_space(out)
@@ -103,7 +110,12 @@ def score_cleaning(path: Path) -> CleaningScores:
             if key in j.row:
                 groups[key].setdefault(j.row[key] or "none", []).append(j)
     errors = [
-        {"label": j.row["label"], "source": j.row.get("source"), "text": j.row["text"], "out": j.out}
+        {
+            "label": j.row["label"],
+            "source": j.row.get("source"),
+            "text": j.row["text"],
+            "out": j.out,
+        }
         for j in judged
         if not j.ok
     ]
