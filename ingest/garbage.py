@@ -19,7 +19,7 @@ _TOKEN = re.compile(r"\S+")
 _CID_RUN = re.compile(r"(?:\(cid:\d+\)\s*)+")
 _PUA_RUN = re.compile(r"[\uE000-\uF8FF\U000F0000-\U000FFFFD]+")
 # a token of three or more question marks, or any token a failed decode put U+FFFD into
-_QMARK_TOKEN = re.compile(r"(?<!\S)(?:\?{3,}|\S*\ufffd\S*)(?!\S)")
+_QMARK_TOKEN = re.compile(r"(?<!\S)(?:\?{3,}[.,;:!]*|\S*\ufffd\S*)(?!\S)")
 GLYPH_RUNS = (
     (_CID_RUN, "PDF glyph ids (cid:N), text not recoverable"),
     (_PUA_RUN, "private-use-area glyphs, text not recoverable"),
