@@ -32,6 +32,18 @@ class IngestSettings(BaseSettings):
         0, description="Sentences a passage repeats from the one before it."
     )
     max_file_mb: float = Field(40.0, description="Larger files are skipped with a reason.")
+    clean_language_min_probability: float = Field(
+        0.3,
+        description="A line py3langid reads as a language with at least this probability (and "
+        "the fit below) is real text, whatever the language; fitted on the tuning half of "
+        "data/eval/cleaning/real-lines.jsonl plus lines.jsonl (no garbage line passes).",
+    )
+    clean_language_min_fit: float = Field(
+        -9.6,
+        description="Least mean log-probability per character n-gram under the best language "
+        "for that; legacy-font Thai scores below -10, real lines of 15 languages above -9.6 "
+        "(tuning half of real-lines.jsonl plus lines.jsonl).",
+    )
 
 
 class EmbedSettings(BaseSettings):
