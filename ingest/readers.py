@@ -199,8 +199,41 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
 
 
 _HTML_BLOCKS = frozenset(
-    ("p", "div", "li", "tr", "br", "section", "article", "blockquote", "table")
+    [
+        "p",
+        "div",
+        "li",
+        "tr",
+        "br",
+        "section",
+        "article",
+        "blockquote",
+        "table",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "figure",
+        "figcaption",
+        "caption",
+        "pre",
+        "hr",
+        "address",
+        "details",
+        "summary",
+        "form",
+        "fieldset",
+    ]
 )
+# Table cells: a browser shows them apart, so their texts must not run together
+# ("unknownN/A" read as one gibberish token); a row becomes one line, cells split by " | ".
+_HTML_CELLS = frozenset(("td", "th"))
 _HTML_HIDDEN = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head"))
 _HTML_HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 
@@ -228,6 +261,8 @@ def _visible_text(soup) -> str:
         else:
             if node.name in _HTML_BLOCKS:
                 parts.append("\n" if node.name == "br" else "\n\n")
+            elif node.name in _HTML_CELLS:
+                parts.append(" | ")
             stack.append(iter(node.contents))
     return "".join(parts)
 
@@ -261,6 +296,7 @@ def read_html(path: Path, data: bytes) -> RawDocument:
             fields[key] = metas[f"govqa:{key}"]
     body = _visible_text(soup)
     body = re.sub(r"[ \t]+", " ", body)
+    body = re.sub(r"(?m)^ ?\| ", "", body)  # a row's first cell starts its line
     body = re.sub(r"\n\s*\n\s*(\n\s*)+", "\n\n", body).strip()
     if not body:
         raise IngestError(path, "empty HTML: no visible text")

@@ -57,3 +57,19 @@ def test_binary_named_txt_is_reported(tmp_path):
     with pytest.raises(IngestError) as err:
         read_document(tmp_path / "noise.txt", 10**7)
     assert "binary" in err.value.reason or "decode" in err.value.reason
+
+
+def test_html_table_cells_and_list_items_stay_apart(tmp_path) -> None:
+    """Cells a browser shows apart must not run together into one 'word' the cleaner would
+    take for gibberish (seen on real Participedia pages: 'unknownN/A', 'unregisteredYesNo')."""
+    page = tmp_path / "table.html"
+    page.write_text(
+        "<html><body><table><tr><th>Body</th><th>Level</th><th>Registered</th></tr>"
+        "<tr><td>(HRSDC)</td><td>Federal</td><td>unknown</td><td>N/A</td></tr></table>"
+        "<dl><dt>Funding</dt><dd>Yes</dd></dl></body></html>",
+        encoding="utf-8",
+    )
+    text = read_document(page, 1 << 20).pages[0].text
+    assert "Body | Level | Registered" in text
+    assert "(HRSDC) | Federal | unknown | N/A" in text
+    assert "FundingYes" not in text and "Funding" in text and "Yes" in text
