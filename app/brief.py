@@ -74,8 +74,7 @@ def brief_markdown(brief: Brief) -> str:
         authors = ", ".join(row.card.authors) or "unknown author"
         out.append(
             f"- **{row.card.title}** ({case_place(row.card)}); {authors} "
-            f"({row.card.year or 'n.d.'}); level: {row.facts['level'] or NOT_STATED}; "
-            f"policy area: {row.facts['policy area'] or NOT_STATED}"
+            f"({row.card.year or 'n.d.'}); {_facet_line(row)}"
         )
     out += ["", "## Comparison", ""]
     out.append("| case | " + " | ".join(CARD_FIELDS) + " |")
@@ -89,6 +88,14 @@ def brief_markdown(brief: Brief) -> str:
         out.append(f"{_reference_line(source)} [@{keys[source.doc_id]}]")
         out.append(f"   > {quoted_span(source)}")
     return "\n".join(out) + "\n"
+
+
+BRIEF_FACTS = ("level", "policy area")  # card facts (records.FACTS) a brief's case list names
+
+
+def _facet_line(row) -> str:
+    """'level: local; policy area: health', the same in Markdown and Word."""
+    return "; ".join(f"{name}: {row.facts[name] or NOT_STATED}" for name in BRIEF_FACTS)
 
 
 def brief_docx(brief: Brief, path: Path) -> None:
@@ -111,8 +118,7 @@ def brief_docx(brief: Brief, path: Path) -> None:
         paragraph = document.add_paragraph(style="List Bullet")
         paragraph.add_run(row.card.title).bold = True
         paragraph.add_run(
-            f" ({case_place(row.card)}); level: {row.facts['level'] or NOT_STATED}; "
-            f"policy area: {row.facts['policy area'] or NOT_STATED}"
+            f" ({case_place(row.card)}); {_facet_line(row)}"
         )
     document.add_heading("Comparison", level=1)
     table = document.add_table(rows=1, cols=len(CARD_FIELDS) + 1)
