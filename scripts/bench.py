@@ -374,14 +374,11 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:
 
 
 def backend_choices(requested: list[str]) -> tuple[list[dict], list[str]]:
-    """Settings overrides to run per embedding backend ([{}] while Settings has no
-    `embed_backend`), and notes on what was not run."""
+    """Settings overrides to run per embedding backend, and notes on what was not run."""
     from pydantic import ValidationError
 
     from ingest.settings import Settings
 
-    if "embed_backend" not in Settings.model_fields:
-        return [{}], [f"Settings has no embed_backend yet; ran the default, not {requested}"]
     chosen, notes = [], []
     for name in requested:
         try:
@@ -397,8 +394,6 @@ def default_backend() -> dict:
     """Settings' own embed_backend, spelled out so its index is shared with --backends."""
     from ingest.settings import Settings
 
-    if "embed_backend" not in Settings.model_fields:
-        return {}
     return {"embed_backend": Settings().embed.backend}
 
 
