@@ -563,15 +563,11 @@ def reserved_pages(pages: list[Page], holdout: Holdout) -> dict[str, str]:
             reasons[page.node] = "URL listed in holdout.md"
         elif uf.find(f"node:{page.node}") in bad_roots:
             reasons[page.node] = "translation or another description of a reserved page"
-        elif page.body is not None and body_links(page.body) & holdout.urls - participedia_urls(
-            holdout
-        ):
-            reasons[page.node] = "body links to a reserved web page"
+        elif page.body is not None and body_links(page.body) & holdout.urls:
+            # a page that points readers at a reserved page (even another Participedia
+            # case) is kept out too: the reserved text must not be one click from ours
+            reasons[page.node] = "body links to a reserved page"
     return reasons
-
-
-def participedia_urls(holdout: Holdout) -> frozenset[str]:
-    return frozenset(u for u in holdout.urls if u.startswith("participedia.net/"))
 
 
 def body_links(body: Tag) -> set[str]:
@@ -900,7 +896,8 @@ def write_manifest(out_dir: Path, result: BuildResult, holdout_path: Path) -> di
             ),
             "skipped": dict(sorted(result.skipped.items())),
         },
-        "excluded_reserved": result.excluded,
+        # reserved documents are counted by reason above, never named: naming them here
+        # would put the reserved list into the corpus
         "skipped_files": result.skipped_files,
         "documents": result.documents,
     }
@@ -952,9 +949,10 @@ and `INDEX.tsv` (for independent question writers; not part of the project).
 
 ## Reserved documents
 
-The script reads `{DEFAULT_HOLDOUT}` at build time and excludes every Participedia node, report
-path and web page it lists, and every translation of a listed Participedia page (linked by the
-page's language switcher or by a "this is a translation of ..." note at the top of its body).
+The script reads the steering repository's `shared/holdout.md` (beside the checkout) at build
+time and excludes every Participedia node, report path and web page it lists, every translation
+or other write-up of a listed Participedia page (linked by the page's language switcher, or by a
+"translation of" or "another description" note in its body), and every page linking to one.
 It ends with a self check that asserts none of them is in the output.
 
 Excluded: {counts["excluded_reserved"]}
