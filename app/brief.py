@@ -117,9 +117,7 @@ def brief_docx(brief: Brief, path: Path) -> None:
     for row in brief.rows:
         paragraph = document.add_paragraph(style="List Bullet")
         paragraph.add_run(row.card.title).bold = True
-        paragraph.add_run(
-            f" ({case_place(row.card)}); {_facet_line(row)}"
-        )
+        paragraph.add_run(f" ({case_place(row.card)}); {_facet_line(row)}")
     document.add_heading("Comparison", level=1)
     table = document.add_table(rows=1, cols=len(CARD_FIELDS) + 1)
     table.style = "Table Grid"
