@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,7 +129,3 @@ def run_eval(settings: Settings, options: EvalOptions) -> dict:
     report = build_report(results, support, meta)
     report["cases"] = cases
     return report
-
-
-def load_report(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
