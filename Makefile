@@ -12,7 +12,7 @@ export GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 CHROMA_PORT ?= 8000
 CHROMA_DATA ?= $(INDEX_DIR)/chroma-server
 
-.PHONY: chat test eval bench lint clean setup index browser chroma-server soak
+.PHONY: chat test eval bench lint clean setup index system-packages chroma-server soak
 
 setup: $(INSTALLED)
 
@@ -35,17 +35,21 @@ index: $(INDEX_DIR)/.ingested
 chat: $(INDEX_DIR)/.ingested
 	$(BIN)/govqa chat --index-dir $(INDEX_DIR)
 
-# The browser tests drive Debian's chromium; install it when we can, else say what to do.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages the tests drive: chromium (browser tests) and strace (tests/test_offline.py
+# proves no command reaches the network). Install the missing ones when we can (root with
+# apt-get), else say in one line what to install.
+SYSTEM_PACKAGES := chromium strace
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing chromium (apt-get)"; \
-	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing$$missing (apt-get)"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "make test needs a browser: install Debian's chromium (sudo apt-get install chromium)"; exit 1; \
+	    echo "make test needs Debian's$$missing: sudo apt-get install$$missing"; exit 1; \
 	  fi; }
 
-test: $(INSTALLED) browser
+test: $(INSTALLED) system-packages
 	$(BIN)/pytest -q
 
 eval: $(INSTALLED)
@@ -63,7 +67,7 @@ chroma-server: $(INSTALLED)
 
 # Bounded reliability loops: 20 SIGKILLs mid-ingest, the hostile fuzz set, hostile questions,
 # 16 clients x 5 min on two chats sharing a Chroma server; figures in reports/soak.json.
-soak: $(INSTALLED) browser
+soak: $(INSTALLED) system-packages
 	$(BIN)/python scripts/soak.py
 
 lint: $(INSTALLED)

@@ -52,7 +52,8 @@ def _load_onnx(path: str, variant: str, cache_dir: str):
     from ingest.onnx_export import onnx_model
 
     onnx_file = onnx_model(path, variant, Path(cache_dir))
-    ort.disable_telemetry_events()  # no phone-home from the runtime (issue: DNS look-ups seen)
+    # ORT_DISABLE_TELEMETRY (ingest.offline) is what stops the look-ups; this is a second lock
+    ort.disable_telemetry_events()
     options = ort.SessionOptions()
     options.intra_op_num_threads = os.cpu_count() or 1
     options.log_severity_level = 3

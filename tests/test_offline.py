@@ -1,0 +1,200 @@
+"""No network, proven: `govqa ingest`, `ask` and `chat` run under strace and make no
+connection beyond loopback and no DNS look-up.
+
+strace follows every thread and child (`-f`) and logs each connect/send with its address.
+A call to any AF_INET/AF_INET6 address other than loopback fails the test, and so does any
+call to port 53 (a DNS look-up, even through a loopback resolver); AF_UNIX sockets are
+local. The commands run with none of the offline variables in their environment, so what
+is proven is that the entry points themselves turn telemetry off (ingest.offline): with
+ORT_DISABLE_TELEMETRY removed from it, ONNX Runtime looks up mobile.events.data.microsoft.com
+and this test fails.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.offline import OFFLINE_ENV
+from tests.app.test_bind import wait_listening
+from tests.conftest import ROOT, free_port
+from tests.support.tiny import TINY
+
+TRACED_CALLS = "connect,sendto,sendmsg,sendmmsg"
+RUN_TIMEOUT_S = 280
+QUESTION = "How did Riverton residents decide on the capital budget?"
+# one socket address in strace's notation, IPv4 or IPv6
+_ADDRESS = re.compile(
+    r"sa_family=AF_INET6?, sin6?_port=htons\((?P<port>\d+)\)[^}]*?"
+    r'(?:inet_addr\("(?P<v4>[^"]+)"\)|inet_pton\(AF_INET6, "(?P<v6>[^"]+)")'
+)
+
+
+def network_calls(log: str) -> list[tuple[str, int, str]]:
+    """(address, port, strace line) of every call in `log` that names an IP address."""
+    found = []
+    for line in log.splitlines():
+        for match in _ADDRESS.finditer(line):
+            found.append((match["v4"] or match["v6"], int(match["port"]), line))
+    return found
+
+
+def is_loopback(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def phone_home(log: str) -> list[str]:
+    """strace lines that reach beyond this machine or look a name up."""
+    return [
+        line for address, port, line in network_calls(log) if port == 53 or not is_loopback(address)
+    ]
+
+
+def strace() -> str:
+    path = shutil.which("strace")
+    if path is None:
+        pytest.fail("strace is not installed: run 'make system-packages' (as root) first")
+    return path
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without the offline variables (conftest sets them) or
+    any GOVQA_* setting, so only what the entry point sets for itself applies."""
+    drop = set(OFFLINE_ENV) | {"DO_NOT_TRACK"}
+    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("GOVQA_")}
+    return {**env, "PYTHONPATH": str(ROOT)}
+
+
+def traced_command(log: Path, *args: str) -> list[str]:
+    return [
+        strace(),
+        "-f",
+        "-qq",
+        "-e",
+        f"trace={TRACED_CALLS}",
+        "-e",
+        "signal=none",
+        "-o",
+        str(log),
+        sys.executable,
+        "-m",
+        "eval.cli",
+        *args,
+    ]
+
+
+def run_traced(log: Path, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        traced_command(log, *args),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=clean_environment(),
+        timeout=RUN_TIMEOUT_S,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def traced_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(index dir, strace log) of `govqa ingest` over the tiny corpus."""
+    root = tmp_path_factory.mktemp("offline")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in TINY.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    log = root / "ingest.strace"
+    run_traced(log, "ingest", str(corpus), "--index-dir", str(root / "index"))
+    return root / "index", log.read_text()
+
+
+def test_strace_lines_are_read_as_phone_home_or_not() -> None:
+    """The reader of strace's notation, on lines as strace wrote them in a run with the
+    telemetry variables removed (a DNS query for ONNX Runtime's telemetry host)."""
+    dns = (
+        '7 connect(37, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.0.0.53")}'
+        ", 16) = 0"
+    )
+    https = (
+        "9 connect(5, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), "
+        'inet_pton(AF_INET6, "2606:4700::1", &sin6_addr), sin6_scope_id=0}, 28 <unfinished ...>'
+    )
+    local = (
+        '8 connect(30, {sa_family=AF_INET, sin_port=htons(7860), sin_addr=inet_addr("127.0.0.1")}'
+        ", 16) = 0\n"
+        '8 connect(4, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT\n'
+        "8 connect(6, {sa_family=AF_INET6, sin6_port=htons(7860), sin6_flowinfo=htonl(0), "
+        'inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0'
+    )
+    loopback_dns = (
+        '3 sendto(6, "\\1\\2", 2, 0, {sa_family=AF_INET, sin_port=htons(53), '
+        'sin_addr=inet_addr("127.0.0.53")}, 16) = 2'
+    )
+    assert phone_home(dns) == [dns]
+    assert phone_home(https) == [https]
+    assert phone_home(local) == []
+    assert phone_home(loopback_dns) == [loopback_dns]
+
+
+def test_ingest_reaches_nothing_beyond_loopback(traced_ingest) -> None:
+    index_dir, log = traced_ingest
+    assert (index_dir / "catalog.sqlite").is_file()
+    assert phone_home(log) == []
+
+
+def test_ask_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> None:
+    index_dir, _ = traced_ingest
+    log = tmp_path / "ask.strace"
+    done = run_traced(log, "ask", QUESTION, "--index-dir", str(index_dir))
+    assert "Riverton" in done.stdout
+    assert phone_home(log.read_text()) == []
+
+
+def test_chat_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> None:
+    """Start the chat, ask one question over its HTTP API, stop it with Ctrl-C."""
+    import httpx
+
+    index_dir, _ = traced_ingest
+    log, port = tmp_path / "chat.strace", free_port()
+    tracer = subprocess.Popen(
+        traced_command(log, "chat", "--index-dir", str(index_dir), "--port", str(port)),
+        cwd=ROOT,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert wait_listening(tracer, port) == {"127.0.0.1"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=RUN_TIMEOUT_S) as http:
+            started = http.post("/gradio_api/call/ask", json={"data": [QUESTION, []]})
+            started.raise_for_status()
+            event_id = started.json()["event_id"]
+            reply = http.get(f"/gradio_api/call/ask/{event_id}").text
+        assert "event: complete" in reply and "Riverton" in reply, reply[-2000:]
+    finally:
+        # the chat is strace's child; Ctrl-C goes to it, and strace ends when it does
+        if tracer.poll() is None:
+            children = Path(f"/proc/{tracer.pid}/task/{tracer.pid}/children").read_text()
+            for child in children.split():
+                os.kill(int(child), signal.SIGINT)
+        try:
+            tracer.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            tracer.kill()
+            tracer.communicate()
+    traced = log.read_text()
+    # the trace did see the chat's sockets: Gradio checks its own loopback URL at start
+    assert any(port_ == port and is_loopback(a) for a, port_, _ in network_calls(traced))
+    assert phone_home(traced) == []
