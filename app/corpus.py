@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -13,7 +14,6 @@ from app.case_views import shorten
 from app.engine import Engine
 from app.facets import FACET_TABLE, document_facet_values
 from app.library import LibraryReport, update_library
-from ingest.records import IngestReport
 from ingest.settings import Settings
 
 # The facets a document's metadata states, in the facet table's order.
@@ -70,30 +70,52 @@ def _safe_name(name: str) -> str:
     return stem[:120]
 
 
+def _unused_name(name: str, taken: set[str]) -> str:
+    """`name`, or `stem-2.ext`, `stem-3.ext`, ... when another file of the same upload
+    already took it."""
+    path, n = Path(name), 1
+    while name in taken:
+        n += 1
+        name = f"{path.stem}-{n}{path.suffix}"
+    return name
+
+
 def add_uploads(files: list[str | Path], engine: Engine) -> LibraryReport:
     """Copy uploaded files into `<corpus>/uploads/` (so later ingests keep them) and add
     just those files to the library, as `govqa ingest` does: the same per-file report,
-    and the case cards refreshed."""
+    and the case cards refreshed.
+
+    Two files of one upload whose safe names agree (`a b.md` and `a_b.md`) are both kept:
+    the later one is saved under a numbered name, with a notice saying so. A file named as
+    an earlier upload replaces it (an edited report uploaded again)."""
     target = engine.settings.corpus_dir / "uploads"
     target.mkdir(parents=True, exist_ok=True)
-    saved = []
+    saved, taken, renamed = [], set(), []
     for file in files:
-        destination = target / _safe_name(str(file))
-        shutil.copyfile(file, destination)
-        saved.append(destination)
-    return update_library(saved, engine.settings, engine=engine)
+        wanted = _safe_name(str(file))
+        name = _unused_name(wanted, taken)
+        if name != wanted:
+            renamed.append(
+                f"{Path(file).name}: saved as {name} "
+                f"(another file of this upload is saved as {wanted})"
+            )
+        taken.add(name)
+        shutil.copyfile(file, target / name)
+        saved.append(target / name)
+    report = update_library(saved, engine.settings, engine=engine)
+    return dataclasses.replace(report, notices=report.notices + renamed)
 
 
-def report_lines(report: IngestReport) -> list[str]:
-    """One line per file: what happened, or why it was skipped."""
+def report_lines(report: LibraryReport) -> list[str]:
+    """One line per file: what happened, or why it was skipped; then one per notice."""
     lines = []
-    for f in report.files:
+    for f in report.ingest.files:
         name = Path(f.path).name
         if f.status == "skipped":
             lines.append(f"{name}: skipped: {f.reason}")
         else:
             lines.append(f"{name}: {f.status}, {f.chunks} chunks, {f.dropped_lines} lines dropped")
-    return lines
+    return lines + [f"note: {notice}" for notice in report.all_notices]
 
 
 def log_feedback(settings: Settings, answer: dict, rating: str, comment: str = "") -> Path:

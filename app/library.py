@@ -8,7 +8,7 @@ the only place that does both, so a new derived record is added once for all thr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from app.cards import CardReport, build_cards
@@ -27,10 +27,12 @@ def printable(text: str) -> str:
 
 @dataclass
 class LibraryReport:
-    """What an update did: the ingest's per-file report, and the cards it (re)built."""
+    """What an update did: the ingest's per-file report, the cards it (re)built, and
+    notices of the caller's own (an upload saved under another name)."""
 
     ingest: IngestReport
     cards: CardReport
+    notices: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> list[FileOutcome]:
@@ -38,14 +40,19 @@ class LibraryReport:
 
     def to_dict(self) -> dict:
         """The ingest report's JSON with the card report beside it (`govqa ingest --json`)."""
-        return self.ingest.to_dict() | {"cards": asdict(self.cards)}
+        return self.ingest.to_dict() | {"notices": self.all_notices, "cards": asdict(self.cards)}
+
+    @property
+    def all_notices(self) -> list[str]:
+        """The ingest's notices, then the caller's."""
+        return self.ingest.notices + self.notices
 
     def lines(self) -> list[str]:
-        """What `govqa ingest` prints: files and passages, cards, then one line per
-        skipped file with its reason."""
+        """What `govqa ingest` prints: files and passages, cards, one line per notice, then
+        one line per skipped file with its reason."""
         report, cards = self.ingest, self.cards
         totals = report.to_dict()["totals"]
-        return [
+        lines = [
             f"ingest: {len(report.files)} files ({totals['added']} added, {totals['updated']} "
             f"updated, {totals['unchanged']} unchanged, {totals['skipped']} skipped, "
             f"{totals['removed']} removed); {report.chunks_written} chunks written, "
@@ -53,7 +60,11 @@ class LibraryReport:
             f"{report.seconds:.1f} s; {totals['chunks_per_s']} chunks/s",
             f"cards: {cards.cases} cases, {cards.built} built, {cards.removed} removed; "
             f"{cards.seconds:.1f} s",
-        ] + [f"skipped: {printable(f.path)}: {printable(f.reason or '')}" for f in report.skipped]
+        ]
+        lines += [f"note: {printable(n)}" for n in self.all_notices]
+        return lines + [
+            f"skipped: {printable(f.path)}: {printable(f.reason or '')}" for f in report.skipped
+        ]
 
 
 def update_library(

@@ -153,6 +153,25 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]]:
     return files, problems
 
 
+def drop_repeats(files: list[Path]) -> tuple[list[Path], list[str]]:
+    """Each file once, with a notice for every later name of it: a folder and a file inside
+    it on one command line, or two names of one file, would otherwise send the same
+    passages twice in one write (Chroma refuses a batch with duplicate ids)."""
+    first: dict[Path, Path] = {}
+    kept: list[Path] = []
+    notices: list[str] = []
+    for path in files:
+        source = source_path(path)
+        if source not in first:
+            first[source] = path
+            kept.append(path)
+        elif str(path) == str(first[source]):
+            notices.append(f"{path}: named twice; ingested once")
+        else:
+            notices.append(f"{path}: the same file as {first[source]}; ingested once")
+    return kept, notices
+
+
 def _not_regular(path: Path) -> FileOutcome:
     """FIFOs, sockets and devices would block or never end when read."""
     return FileOutcome(
@@ -263,6 +282,7 @@ def ingest(
     started = time.perf_counter()
     report = IngestReport()
     files, problems = discover(paths)
+    files, report.notices = drop_repeats(files)
     report.files.extend(problems)
     with index_lock(settings):
         catalog = Catalog(settings.catalog_path)

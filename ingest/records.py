@@ -171,10 +171,14 @@ class FileOutcome:
 
 @dataclass
 class IngestReport:
-    """What an ingest run did, per file and in total; printed and written as JSON."""
+    """What an ingest run did, per file and in total; printed and written as JSON.
+
+    `notices` are one-line facts about the run that are no file's outcome (a file named
+    twice and ingested once)."""
 
     files: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)
 
     def count(self, status: FileStatus) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -198,6 +202,7 @@ class IngestReport:
     def to_dict(self) -> dict:
         return {
             "files": [asdict(f) for f in self.files],
+            "notices": self.notices,
             "totals": {
                 status: self.count(status)
                 for status in ("added", "updated", "unchanged", "skipped", "removed")

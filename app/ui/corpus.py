@@ -30,7 +30,7 @@ def build_corpus_tab(engine: Engine, case_pickers: list[gr.Dropdown]) -> None:
         if not files:
             return "No files chosen.", *tables()
         report = add_uploads(files, engine)
-        text = "\n".join(f"- {md_escape(line)}" for line in report_lines(report.ingest))
+        text = "\n".join(f"- {md_escape(line)}" for line in report_lines(report))
         return text, *tables()
 
     gr.Markdown("Documents in the index, what cleaning removed, and uploads.")

@@ -50,6 +50,6 @@ def test_upload_leaves_cards_built_and_reports_per_file(tmp_path):
     assert (corpus / "uploads" / second).exists()  # later ingests of the corpus keep it
     assert report.cards.built == 1 and report.cards.cases == 2
     assert card_files(stored_cards(settings)) == set(TINY)
-    lines = report_lines(report.ingest)
+    lines = report_lines(report)
     assert lines[0].startswith(f"{second}: added") or lines[1].startswith(f"{second}: added")
     assert any(line.startswith("empty.txt: skipped: ") for line in lines), lines
