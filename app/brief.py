@@ -13,10 +13,10 @@ from pathlib import Path
 
 from app.case_views import NOT_STATED, case_place, quoted_span
 from app.citations import SourceList
-from app.export import bibtex_keys, sources_bibtex
+from app.export import bibtex_keys, notes_text, sources_bibtex
 from app.records import CARD_FIELDS, FACTS, CaseCard, Source
 from app.render import reference
-from ingest.text import normalize_space
+from ingest.text import normalize_space, strip_controls
 
 
 @dataclass
@@ -63,18 +63,22 @@ def _reference_line(source: Source) -> str:
 
 
 def brief_markdown(brief: Brief) -> str:
-    def cell(text: str) -> str:
-        return normalize_space(text).replace("|", "/")
+    """Every piece of document text HTML-escaped, without controls (app.export.notes_text)."""
+    text = notes_text
 
-    out = [f"# {brief.title}", "", f"Prepared {brief.date} with govqa from the indexed sources."]
+    def cell(value: str) -> str:
+        return text(normalize_space(value).replace("|", "/"))
+
+    out = [f"# {text(brief.title)}", ""]
+    out.append(f"Prepared {brief.date} with govqa from the indexed sources.")
     if brief.question:
-        out += ["", f"Question: {brief.question}"]
+        out += ["", f"Question: {text(brief.question)}"]
     out += ["", "## Cases", ""]
     for row in brief.rows:
         authors = ", ".join(row.card.authors) or "unknown author"
         out.append(
-            f"- **{row.card.title}** ({case_place(row.card)}); {authors} "
-            f"({row.card.year or 'n.d.'}); {_facet_line(row)}"
+            f"- **{text(row.card.title)}** ({text(case_place(row.card))}); {text(authors)} "
+            f"({row.card.year or 'n.d.'}); {text(_facet_line(row))}"
         )
     out += ["", "## Comparison", ""]
     out.append("| case | " + " | ".join(CARD_FIELDS) + " |")
@@ -85,8 +89,8 @@ def brief_markdown(brief: Brief) -> str:
     out += ["", "## References", ""]
     keys = bibtex_keys(brief.references)
     for source in brief.references:
-        out.append(f"{_reference_line(source)} [@{keys[source.doc_id]}]")
-        out.append(f"   > {quoted_span(source)}")
+        out.append(f"{text(_reference_line(source))} [@{keys[source.doc_id]}]")
+        out.append(f"   > {text(quoted_span(source))}")
     return "\n".join(out) + "\n"
 
 
@@ -98,9 +102,15 @@ def _facet_line(row) -> str:
     return "; ".join(f"{name}: {row.facts[name] or NOT_STATED}" for name in BRIEF_FACTS)
 
 
+def xml_text(text: str) -> str:
+    """Text Word's XML can hold: no control characters (python-docx refuses a title with
+    an ESC in it: "All strings must be XML compatible") and no U+FFFE/U+FFFF."""
+    return strip_controls(text).replace("\ufffe", "").replace("\uffff", "")
+
+
 def brief_docx(brief: Brief, path: Path) -> None:
     """The brief as a Word document: landscape, the comparison as a real table, the
-    references as a numbered list with page numbers."""
+    references as a numbered list with page numbers. Every string goes through `xml_text`."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Pt
@@ -109,15 +119,15 @@ def brief_docx(brief: Brief, path: Path) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    document.add_heading(brief.title, level=0)
+    document.add_heading(xml_text(brief.title), level=0)
     document.add_paragraph(f"Prepared {brief.date} with govqa from the indexed sources.")
     if brief.question:
-        document.add_paragraph(f"Question: {brief.question}")
+        document.add_paragraph(xml_text(f"Question: {brief.question}"))
     document.add_heading("Cases", level=1)
     for row in brief.rows:
         paragraph = document.add_paragraph(style="List Bullet")
-        paragraph.add_run(row.card.title).bold = True
-        paragraph.add_run(f" ({case_place(row.card)}); {_facet_line(row)}")
+        paragraph.add_run(xml_text(row.card.title)).bold = True
+        paragraph.add_run(xml_text(f" ({case_place(row.card)}); {_facet_line(row)}"))
     document.add_heading("Comparison", level=1)
     table = document.add_table(rows=1, cols=len(CARD_FIELDS) + 1)
     table.style = "Table Grid"
@@ -126,9 +136,9 @@ def brief_docx(brief: Brief, path: Path) -> None:
         cell.paragraphs[0].runs[0].bold = True
     for row in brief.rows:
         cells = table.add_row().cells
-        cells[0].text = row.card.place or row.card.title
+        cells[0].text = xml_text(row.card.place or row.card.title)
         for cell, name in zip(cells[1:], CARD_FIELDS, strict=True):
-            cell.text = _cell(*row.cells[name])
+            cell.text = xml_text(_cell(*row.cells[name]))
     for table_row in table.rows:
         for cell in table_row.cells:
             for paragraph in cell.paragraphs:
@@ -136,8 +146,8 @@ def brief_docx(brief: Brief, path: Path) -> None:
                     run.font.size = Pt(8)
     document.add_heading("References", level=1)
     for source in brief.references:
-        document.add_paragraph(_reference_line(source))
-        quote = document.add_paragraph(quoted_span(source))
+        document.add_paragraph(xml_text(_reference_line(source)))
+        quote = document.add_paragraph(xml_text(quoted_span(source)))
         quote.paragraph_format.left_indent = Pt(18)
         for run in quote.runs:
             run.italic = True

@@ -49,13 +49,26 @@ def _add_facet_flags(parser: argparse.ArgumentParser, repeat: bool) -> None:
         parser.add_argument(facet.flag, dest=facet.name, **how)
 
 
+def say(text: str, file=None) -> None:
+    """Print for a terminal: document text may hold control characters, shown escaped
+    (app.render.terminal_safe) so that they cannot act on the terminal."""
+    from app.render import terminal_safe
+
+    print(terminal_safe(text), file=file)
+
+
 def error(message: str) -> None:
-    print(f"Error: {message}", file=sys.stderr)
+    say(f"Error: {message}", file=sys.stderr)
 
 
 def emit(args: argparse.Namespace, record: dict, text: str) -> None:
     """Print the record's serialisation with `--json`, else its text for people."""
-    print(json.dumps(record, indent=2, ensure_ascii=False) if args.json else text)
+    from app.render import json_safe
+
+    if args.json:
+        print(json_safe(json.dumps(record, indent=2, ensure_ascii=False)))
+    else:
+        say(text)
 
 
 def require_paths(paths: list[Path | None]) -> None:
@@ -95,7 +108,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     emit(args, report.to_dict(), "\n".join(report.lines()))
     if args.show_dropped:
         for line in cleaning_lines(settings):
-            print(line)
+            say(line)
     return EXIT_PARTIAL if report.skipped else EXIT_OK
 
 
@@ -130,7 +143,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     engine = _engine(settings_from_args(args))
     cards = [_card(engine, case_id) for case_id in args.case_ids]
     for path in write_brief(cards, args.out, args.question or ""):
-        print(f"wrote {path}")
+        say(f"wrote {path}")
     return EXIT_OK
 
 
@@ -158,7 +171,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             f"pass --host {host} to serve there on purpose"
         )
     if not is_loopback(host):
-        print(f"warning: serving on {host}: reachable beyond this machine", file=sys.stderr)
+        say(f"warning: serving on {host}: reachable beyond this machine", file=sys.stderr)
     serve(settings)
     return EXIT_OK
 

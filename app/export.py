@@ -1,13 +1,26 @@
-"""Answers exported for a student's notes: Markdown with references, and BibTeX."""
+"""Answers exported for a student's notes: Markdown with references, and BibTeX.
+
+Document text is data here too: in the Markdown every piece of it is HTML-escaped (a
+Markdown viewer would otherwise run a passage's `<script>` or show its `<img onerror>`),
+and control characters are dropped from both files (`cat answer.md` must not repaint the
+terminal, and BibTeX tools choke on them).
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
 from app.records import NOT_IN_SOURCES, Answer, Source
 from app.render import reading_label, reference
-from ingest.text import normalize_space
+from ingest.text import normalize_space, strip_controls
+
+
+def notes_text(text: str) -> str:
+    """Document or user text as it goes into an exported Markdown file: no control
+    characters, HTML escaped (Markdown passes HTML through), otherwise as written."""
+    return html.escape(strip_controls(text), quote=False)
 
 
 def bibtex_key(source: Source) -> str:
@@ -35,6 +48,7 @@ def bibtex_keys(sources: list[Source]) -> dict[str, str]:
 
 
 def _bib_value(text: str) -> str:
+    text = strip_controls(text)
     return "{" + text.replace("\\", "").replace("{", "(").replace("}", ")") + "}"
 
 
@@ -65,30 +79,31 @@ def sources_bibtex(sources: list[Source]) -> str:
 
 def answer_markdown(answer: Answer) -> str:
     """The answer with [n] markers, the quoted spans, and a numbered reference list."""
-    out = [f"# {answer.question}", ""]
+    text = notes_text
+    out = [f"# {text(answer.question)}", ""]
     if answer.table is not None:
-        out.append("| case | " + " | ".join(answer.table.aspects) + " |")
+        out.append("| case | " + " | ".join(map(text, answer.table.aspects)) + " |")
         out.append("|" + "---|" * (len(answer.table.aspects) + 1))
         for row in answer.table.rows:
             cells = [
-                f"{c.text} [{c.source}]".replace("|", "/") if c.source else NOT_IN_SOURCES
+                text(f"{c.text} [{c.source}]".replace("|", "/")) if c.source else NOT_IN_SOURCES
                 for c in row.cells.values()
             ]
-            out.append(f"| {row.case} | " + " | ".join(cells) + " |")
+            out.append(f"| {text(row.case)} | " + " | ".join(cells) + " |")
     elif answer.abstained:
-        out.append(answer.notice)
+        out.append(text(answer.notice))
         for r in answer.related:
-            out.append(f"- {r.title}: {r.why} [{r.source}]")
+            out.append(f"- {text(r.title)}: {text(r.why)} [{r.source}]")
     else:
-        out.append(answer.text)
+        out.append(text(answer.text))
     if answer.reading:
         out += ["", "## Read further", ""]
-        out += [f"- {reading_label(r)}" for r in answer.reading]
+        out += [f"- {text(reading_label(r))}" for r in answer.reading]
     out += ["", f"Grounding score: {answer.grounding:.2f}", "", "## References", ""]
     keys = bibtex_keys(answer.sources)
     for source in answer.sources:
-        out.append(f"{source.n}. {reference(source)} [@{keys[source.doc_id]}]")
+        out.append(f"{source.n}. {text(reference(source))} [@{keys[source.doc_id]}]")
         for start, end in sorted(source.spans):
             quote = normalize_space(source.passage[start:end])
-            out.append(f"   > {quote}")
+            out.append(f"   > {text(quote)}")
     return "\n".join(out) + "\n"

@@ -11,7 +11,7 @@ import html
 import re
 
 from app.records import NOT_IN_SOURCES, Answer, Cell, ReadingItem, Source
-from ingest.text import normalize_space
+from ingest.text import CONTROL_CHARS, normalize_space
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -19,6 +19,18 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 def md_escape(text: str) -> str:
     """Inert in Markdown and in the HTML it becomes."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(normalize_space(text), quote=False))
+
+
+def terminal_safe(text: str) -> str:
+    """For a terminal: each control character (ingest.text.CONTROL_CHARS) shown as its
+    escape, `\\x1b`, so document text can neither colour, move nor clear the screen."""
+    return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text for a terminal: the C1 controls and DEL that `json.dumps(ensure_ascii=
+    False)` leaves raw (it escapes only C0) written as \\u escapes; still the same JSON."""
+    return CONTROL_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def reference(source: Source) -> str:

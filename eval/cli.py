@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from app.cli import EXIT_OK, UsageError, require_paths, settings_from_args
+from app.cli import EXIT_OK, UsageError, require_paths, say, settings_from_args
 from app.cli import main as app_main
 from eval.cleaning import score_cleaning
 from eval.corpus import evaluate
@@ -20,7 +20,7 @@ from eval.report import console_report, missing_evidence_lines, write_report
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the cleaner (--cleaning-set) or the answering system on a gold set."""
     if args.cleaning_set:
-        print(score_cleaning(args.cleaning_set).as_text())
+        say(score_cleaning(args.cleaning_set).as_text())
         return EXIT_OK
     if args.only_answers and not args.answers:
         raise UsageError("--only-answers needs --answers FILE")
@@ -40,8 +40,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     skipped = [f"skipped: {f.path}: {f.reason}" for f in run.indexed.skipped]
     for line in skipped + missing_evidence_lines(run.report):
-        print(line, file=sys.stderr)
-    print(console_report(run.report, args.compare, write_report(run.report, args.out)))
+        say(line, file=sys.stderr)
+    say(console_report(run.report, args.compare, write_report(run.report, args.out)))
     return EXIT_OK
 
 

@@ -20,6 +20,15 @@ YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 BE_YEAR = re.compile(r"(?:B\.\s?E\.|พ\.ศ\.)\s?(\d{4})")
 BE_OFFSET = 543
 STEM_CHARS = 5  # prefix length that stands in for a stem when matching across word forms
+# C0 and C1 control characters and DEL, but for tab and line feed. Document text can hold
+# them (a PDF title, a YAML "\e" escape in front matter, a few stray bytes in a long file):
+# a terminal obeys them (ESC and 0x9b start escape sequences) and XML forbids most of them.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tab and line feed stay)."""
+    return CONTROL_CHARS.sub("", text)
 
 
 def is_thai(text: str) -> bool:
