@@ -199,6 +199,13 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
     p.add_argument("--corpus-dir", type=Path, help="default corpus folder (GOVQA_CORPUS_DIR)")
     p.add_argument("--sync", action="store_true", help="remove documents whose files are gone")
     p.add_argument("--show-dropped", action="store_true", help="print every dropped line")
+    p.add_argument(
+        "--follow-symlinks",
+        dest="ingest_follow_symlinks",
+        action="store_const",
+        const=True,
+        help="read symlinks in a folder that lead outside it (GOVQA_INGEST_FOLLOW_SYMLINKS)",
+    )
     p.add_argument("--chunk-max-words", type=int)
 
     p = command("ask", cmd_ask, "answer a question with cited sentences", True)

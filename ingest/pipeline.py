@@ -115,28 +115,20 @@ def identify(path: Path, owners: dict[Path, list[str]]) -> SourceFile:
     return SourceFile(path, display_path(path), source, doc_id, sorted(replaces))
 
 
-def discover(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]]:
-    """Expand directories into files; report paths that cannot be walked or read."""
+def discover(
+    paths: list[Path], follow_symlinks: bool = False
+) -> tuple[list[Path], list[FileOutcome]]:
+    """Expand directories into files; report paths that cannot be walked or read.
+
+    A path named here is read even when it is a symlink (the user asked for it); inside a
+    directory, see `_walk` for the symlinks that are not followed."""
     files: list[Path] = []
     problems: list[FileOutcome] = []
     for root in paths:
         try:
             if root.is_dir():
-                for path in sorted(root.rglob("*")):
-                    if any(part.startswith(".") for part in path.relative_to(root).parts):
-                        continue
-                    if path.is_symlink() and not path.exists():
-                        problems.append(
-                            FileOutcome(
-                                display_path(path),
-                                "skipped",
-                                reason="broken symlink or symlink loop",
-                            )
-                        )
-                    elif path.is_file():
-                        files.append(path)
-                    elif not path.is_dir():
-                        problems.append(_not_regular(path))
+                for found in _walk(root, follow_symlinks):
+                    (files if isinstance(found, Path) else problems).append(found)
             elif root.is_file():
                 files.append(root)
             elif root.exists():
@@ -151,6 +143,63 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]]:
         except OSError as exc:
             problems.append(FileOutcome(str(root), "skipped", reason=exc.strerror or str(exc)))
     return files, problems
+
+
+def _walk(root: Path, follow_symlinks: bool) -> Iterator[Path | FileOutcome]:
+    """Files under `root` in path order, names starting with '.' left out.
+
+    A symlink whose target lies outside `root` is skipped with a reason unless
+    `follow_symlinks`: a link in a shared or unpacked folder to a home directory or /etc
+    would otherwise be read into the index. A link to a folder inside `root` is passed over
+    (its files are reached directly); a file linked from inside is read, and reported as the
+    same file by `drop_repeats`. Followed folders are entered once each, so a loop ends.
+    """
+    top = source_path(root)
+    entered = {top}
+
+    def visit(folder: Path) -> Iterator[Path | FileOutcome]:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            reason = f"cannot list folder: {exc.strerror or exc}"
+            yield FileOutcome(display_path(folder), "skipped", reason=reason)
+            return
+        for path in entries:
+            if path.name.startswith("."):
+                continue
+            if path.is_symlink():
+                if not path.exists():
+                    reason = "broken symlink or symlink loop"
+                    yield FileOutcome(_link_path(path), "skipped", reason=reason)
+                    continue
+                target = source_path(path)
+                if not follow_symlinks and not target.is_relative_to(top):
+                    reason = (
+                        f"symlink to {target}, outside {root}; not followed "
+                        "(--follow-symlinks reads it)"
+                    )
+                    yield FileOutcome(_link_path(path), "skipped", reason=reason)
+                    continue
+                if path.is_dir() and (target.is_relative_to(top) or target in entered):
+                    continue
+            if path.is_dir():
+                entered.add(source_path(path))
+                yield from visit(path)
+            elif path.is_file():
+                yield path
+            else:
+                yield _not_regular(path)
+
+    yield from visit(root)
+
+
+def _link_path(path: Path) -> str:
+    """A symlink as the user named it (`display_path` would show its target)."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
 
 
 def drop_repeats(files: list[Path]) -> tuple[list[Path], list[str]]:
@@ -281,7 +330,7 @@ def ingest(
     """
     started = time.perf_counter()
     report = IngestReport()
-    files, problems = discover(paths)
+    files, problems = discover(paths, settings.ingest.follow_symlinks)
     files, report.notices = drop_repeats(files)
     report.files.extend(problems)
     with index_lock(settings):

@@ -32,6 +32,11 @@ class IngestSettings(BaseSettings):
         0, description="Sentences a passage repeats from the one before it."
     )
     max_file_mb: float = Field(40.0, description="Larger files are skipped with a reason.")
+    follow_symlinks: bool = Field(
+        False,
+        description="Read symlinks inside an ingested folder whose target is outside it "
+        "(else each is skipped with a reason); a path named on the command line is always read.",
+    )
     clean_language_min_probability: float = Field(
         0.3,
         description="A line py3langid reads as a language with at least this probability (and "
