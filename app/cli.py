@@ -102,7 +102,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     paths = args.paths or [settings.corpus_dir]
     require_paths(paths)
     try:
-        report = update_library(paths, settings, sync=args.sync)
+        report = update_library(paths, settings, sync=args.sync, rebuild=args.rebuild)
     except IngestBusy as exc:
         raise UsageError(str(exc)) from exc
     emit(args, report.to_dict(), "\n".join(report.lines()))
@@ -200,6 +200,12 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
     p.add_argument("--sync", action="store_true", help="remove documents whose files are gone")
     p.add_argument("--show-dropped", action="store_true", help="print every dropped line")
     p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="set the catalog aside (as catalog.sqlite.old) and delete the index's vectors, "
+        "then build both anew from PATHS: the repair of a damaged catalog",
+    )
+    p.add_argument(
         "--follow-symlinks",
         dest="ingest_follow_symlinks",
         action="store_const",
@@ -239,6 +245,7 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, commands: tuple[Adder, ...] = ()) -> int:
     enforce_offline()
+    from ingest.catalog import CatalogDamaged
     from ingest.vectors import StoreError
 
     args = build_parser(commands).parse_args(argv)
@@ -248,7 +255,8 @@ def main(argv: list[str] | None = None, commands: tuple[Adder, ...] = ()) -> int
         for message in exc.args:
             error(message)
         return EXIT_USAGE
-    except StoreError as exc:  # bad GOVQA_CHROMA_URL, server down, collection of another index
+    except (StoreError, CatalogDamaged) as exc:
+        # bad GOVQA_CHROMA_URL, server down, collection of another index; a damaged catalog
         error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:

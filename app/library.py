@@ -73,6 +73,7 @@ def update_library(
     sync: bool = False,
     engine: Engine | None = None,
     progress: Callable[[FileOutcome], None] | None = None,
+    rebuild: bool = False,
 ) -> LibraryReport:
     """Ingest `paths` (under the index lock, as `ingest` takes it; raises IngestBusy when
     another ingest holds it), then bring the case cards in line with the documents.
@@ -80,7 +81,7 @@ def update_library(
     Pass the `engine` that will read the cards (the chat's) to reuse its loaded model and
     passages; without one, a short-lived engine builds them and closes its catalog.
     """
-    report = ingest(paths, settings, sync=sync, progress=progress)
+    report = ingest(paths, settings, sync=sync, progress=progress, rebuild=rebuild)
     owned = engine is None
     engine = engine or Engine(settings)
     try:

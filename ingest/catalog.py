@@ -79,19 +79,63 @@ def _json_list(items: Iterable[object]) -> str:
     )
 
 
+class CatalogDamaged(Exception):
+    """The catalog file is not a sound SQLite database (garbage bytes, a torn copy)."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        detail = " ".join(detail.split())  # SQLite's reports run over several lines
+        super().__init__(
+            f"{path}: the catalog is damaged ({detail}); build the index again from your "
+            f"files with 'govqa ingest --rebuild [PATHS]', or delete {path.parent} and ingest"
+        )
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's own verdict: SQLITE_CORRUPT (and its extended codes) or SQLITE_NOTADB.
+    A locked or read-only database is an OperationalError with another code."""
+    name = getattr(exc, "sqlite_errorname", "")
+    return name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB"
+
+
+@contextmanager
+def _damage_as(path: Path) -> Iterator[None]:
+    """Raise CatalogDamaged for a damaged file, whichever statement first meets it."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if not _is_damage(exc):
+            raise
+        raise CatalogDamaged(path, str(exc)) from exc
+
+
 class Catalog(DerivedRecords):
     """SQLite record of committed documents and chunks; one transaction per file.
 
     The derived-records table (`ingest.derived`) lives on the same connection, so its
     writes take the same lock and transactions as the documents they were derived from.
+    A damaged file raises CatalogDamaged: at open (SQLite's quick_check, 0.05 s on a
+    15k-passage catalog), or from the statement that meets the damage.
     """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            with _damage_as(path):
+                self._open()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _open(self) -> None:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        problems = [row[0] for row in self._db.execute("PRAGMA quick_check(1)")]
+        if problems != ["ok"]:
+            raise CatalogDamaged(self.path, problems[0] if problems else "quick_check failed")
         self._db.executescript(_SCHEMA + DERIVED_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
         if "source" not in columns:  # a catalog written before identity came from `source`
@@ -105,7 +149,7 @@ class Catalog(DerivedRecords):
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT under the connection lock; any exception (a kill
         signal's KeyboardInterrupt too) rolls back, so no half-written file is committed."""
-        with self._lock:
+        with self._lock, _damage_as(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -118,7 +162,7 @@ class Catalog(DerivedRecords):
     def _rows(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
         """Every row of one read, fetched under the lock (a cursor left open across threads
         would interleave with another thread's statements)."""
-        with self._lock:
+        with self._lock, _damage_as(self.path):
             return self._db.execute(sql, tuple(params)).fetchall()
 
     def _state(self, key: str) -> int:

@@ -22,7 +22,7 @@ from ingest.metadata import describe, extract_interviews
 from ingest.readers import READERS, check_size, read_document
 from ingest.records import Document, FileOutcome, FileStatus, IngestError, IngestReport
 from ingest.settings import Settings
-from ingest.vectors import VectorIndex
+from ingest.vectors import VectorIndex, drop_vectors
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
 PIPELINE_VERSION = "8"
@@ -317,14 +317,37 @@ def _store_documents(
     return embedded
 
 
+def set_index_aside(settings: Settings) -> list[str]:
+    """Start the index afresh (`govqa ingest --rebuild`, the repair of a damaged catalog):
+    the catalog is renamed `catalog.sqlite.old` (kept for a look, never read again) and the
+    index's vectors are deleted, since their collection belongs to the old catalog.
+    Returns the notices saying what was done."""
+    catalog = settings.catalog_path
+    kept = Path(f"{catalog}.old")
+    notices = []
+    if catalog.exists():
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{catalog}{suffix}")
+            if part.exists():
+                os.replace(part, Path(f"{kept}{suffix}"))
+        notices.append(f"rebuild: the old catalog is kept as {kept}")
+    dropped = drop_vectors(settings)
+    if dropped:
+        notices.append(f"rebuild: deleted the old vectors ({', '.join(dropped)})")
+    return notices
+
+
 def ingest(
     paths: list[Path],
     settings: Settings,
     sync: bool = False,
     progress: Callable[[FileOutcome], None] | None = None,
+    rebuild: bool = False,
 ) -> IngestReport:
     """Bring the index in line with `paths`: add new files, replace changed ones, skip
     unchanged ones, and with `sync` remove documents whose files under `paths` are gone.
+    With `rebuild`, first set the old index aside (`set_index_aside`), so every file is
+    read and embedded anew.
 
     Bad files become `skipped` outcomes with a reason; the run always goes on.
     """
@@ -334,6 +357,8 @@ def ingest(
     files, report.notices = drop_repeats(files)
     report.files.extend(problems)
     with index_lock(settings):
+        if rebuild:
+            report.notices.extend(set_index_aside(settings))
         catalog = Catalog(settings.catalog_path)
         try:
             index = VectorIndex(settings, owner=catalog.identity())

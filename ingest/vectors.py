@@ -77,6 +77,23 @@ def chroma_client(settings: Settings):
         ) from exc
 
 
+def drop_vectors(settings: Settings) -> list[str]:
+    """Delete this index's vector collections (for `govqa ingest --rebuild`): every one in
+    the embedded store under index_dir, or on a server only the one these settings name
+    (the server may hold other indexes'). Returns the names deleted."""
+    client = chroma_client(settings)
+    where = settings.chroma_url or str(settings.chroma_dir)
+    try:
+        existing = {getattr(c, "name", c) for c in client.list_collections()}
+        names = [settings.vector_collection] if settings.chroma_url else sorted(existing)
+        dropped = [name for name in names if name in existing]
+        for name in dropped:
+            client.delete_collection(name)
+    except Exception as exc:  # chromadb raises its own types, httpx's, or ValueError
+        raise StoreError(f"{where}: cannot delete the old vectors: {_one_line(exc)}") from exc
+    return dropped
+
+
 class VectorIndex:
     """The Chroma collection, written and queried through llama-index's ChromaVectorStore.
 
