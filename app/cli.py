@@ -84,7 +84,10 @@ def _engine(settings):
         raise UsageError(
             f"{settings.index_dir}: no index yet; run 'govqa ingest data/corpus' first"
         )
-    return Engine(settings)
+    engine = Engine(settings)
+    for line in engine.index_warnings():
+        say(f"warning: {line}", file=sys.stderr)
+    return engine
 
 
 def _card(engine, case_id: str):

@@ -29,7 +29,7 @@ from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.records import StoredChunk, StoredDocument
 from ingest.settings import Settings
-from ingest.vectors import VectorIndex
+from ingest.vectors import VectorIndex, missing_vectors_warning
 
 
 @dataclass
@@ -55,9 +55,20 @@ class Engine:
         return Embedder.from_settings(self.settings)
 
     @cached_property
+    def index(self) -> VectorIndex:
+        return VectorIndex(self.settings, owner=self.catalog.identity())
+
+    @cached_property
     def retriever(self) -> Retriever:
-        index = VectorIndex(self.settings, owner=self.catalog.identity())
-        return Retriever(self.settings, self.catalog, index, self.embedder)
+        return Retriever(self.settings, self.catalog, self.index, self.embedder)
+
+    def index_warnings(self) -> list[str]:
+        """What a reader should know before trusting answers, one line each, checked when
+        a command or the chat starts: passages whose vectors are gone."""
+        lost = missing_vectors_warning(
+            self.catalog.chunk_count(), self.index.count(), self.settings
+        )
+        return [lost] if lost else []
 
     @cached_property
     def cases(self) -> CaseLibrary:

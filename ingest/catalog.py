@@ -208,6 +208,9 @@ class Catalog(DerivedRecords):
             return {r[0] for r in self._rows("SELECT id FROM chunks")}
         return {r[0] for r in self._rows("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))}
 
+    def chunk_count(self) -> int:
+        return int(self._rows("SELECT COUNT(*) FROM chunks")[0][0])
+
     def commit_document(self, doc: Document, replaces: Iterable[str] = ()) -> None:
         """Replace a document and all its chunks atomically; documents in `replaces` (the
         same file stored under an older identity) go in the same transaction."""

@@ -363,8 +363,15 @@ def ingest(
         try:
             index = VectorIndex(settings, owner=catalog.identity())
             embedder = Embedder.from_settings(settings)
-            orphans = index.all_ids() - catalog.chunk_ids()
-            index.delete(orphans)  # leftovers of a run that was killed before its commit
+            stored, committed = index.all_ids(), catalog.chunk_ids()
+            index.delete(stored - committed)  # leftovers of a run killed before its commit
+            lost = sorted(committed - stored)  # the store was deleted or emptied under us
+            if lost:
+                _restore_vectors(lost, catalog, index, embedder, settings.embed.window)
+                report.notices.append(
+                    f"{len(lost)} of {len(committed)} passages had no vector in the vector "
+                    "store (deleted or emptied?): re-embedded"
+                )
             hashes = catalog.hashes()
             owners: dict[Path, list[str]] = defaultdict(list)
             for doc_id, sources in stored_sources(catalog, settings).items():
@@ -405,6 +412,22 @@ def ingest(
     tmp.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     os.replace(tmp, settings.index_dir / "last_ingest.json")
     return report
+
+
+def _restore_vectors(
+    ids: list[str], catalog: Catalog, index: VectorIndex, embedder: Embedder, window: int
+) -> None:
+    """Embed committed passages whose vectors are gone, from the catalog's own text and
+    metadata, a window at a time; their documents stay as committed."""
+    from tqdm import tqdm
+
+    for start in tqdm(range(0, len(ids), window), desc="re-embed", disable=None, leave=False):
+        chunks = list(catalog.chunks(ids[start : start + window]).values())
+        vectors = embedder.embed([c.text for c in chunks])
+        index.upsert_chunks(
+            [(c, c.metadata, c.path) for c in chunks],
+            dict(zip([c.id for c in chunks], vectors, strict=True)),
+        )
 
 
 def _progress(files: list[Path]) -> Iterator[Path]:

@@ -94,6 +94,20 @@ def drop_vectors(settings: Settings) -> list[str]:
     return dropped
 
 
+def missing_vectors_warning(committed: int, stored: int, settings: Settings) -> str:
+    """A line for a reader when the store holds fewer vectors than the catalog passages
+    (its directory deleted or emptied), else ''. Counts only, so it is cheap at start; an
+    ingest compares the ids and re-embeds what is missing."""
+    if stored >= committed:
+        return ""
+    where = settings.chroma_url or str(settings.chroma_dir)
+    return (
+        f"{where}: {committed - stored} of {committed} passages have no vector (was the "
+        "vector store deleted or emptied?); answers find them by keywords only until "
+        "'govqa ingest' re-embeds them"
+    )
+
+
 class VectorIndex:
     """The Chroma collection, written and queried through llama-index's ChromaVectorStore.
 
@@ -152,8 +166,15 @@ class VectorIndex:
         return found
 
     def upsert(self, docs: list[Document], vectors: dict[str, np.ndarray]) -> None:
-        """Write the chunks of several documents, in as few calls as Chroma allows: each
-        call has a fixed cost that small files would otherwise pay one by one."""
+        """Write the chunks of several documents (see `upsert_chunks`)."""
+        self.upsert_chunks([(c, d.metadata, d.path) for d in docs for c in d.chunks], vectors)
+
+    def upsert_chunks(
+        self, chunks: list[tuple[Chunk, DocMetadata, str]], vectors: dict[str, np.ndarray]
+    ) -> None:
+        """Write (chunk, its document's metadata, its document's path) triples, in as few
+        calls as Chroma allows: each call has a fixed cost that small files would otherwise
+        pay one by one."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
@@ -161,11 +182,10 @@ class VectorIndex:
             TextNode(
                 id_=chunk.id,
                 text=chunk.text,
-                metadata=chunk_metadata(chunk, doc.metadata, doc.path),
-                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc.doc_id)},
+                metadata=chunk_metadata(chunk, meta, path),
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)},
             )
-            for doc in docs
-            for chunk in doc.chunks
+            for chunk, meta, path in chunks
         ]
         for start in range(0, len(nodes), 2000):
             part = nodes[start : start + 2000]

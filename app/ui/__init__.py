@@ -5,6 +5,7 @@ app.engine, ingesting in app.library."""
 from __future__ import annotations
 
 import ipaddress
+import sys
 
 from ingest.offline import enforce_offline
 
@@ -15,6 +16,7 @@ enforce_offline()
 import gradio as gr  # noqa: E402
 
 from app.engine import Engine  # noqa: E402
+from app.render import terminal_safe  # noqa: E402
 from app.ui.ask import build_ask_tab  # noqa: E402
 from app.ui.cases import build_cases_tab  # noqa: E402
 from app.ui.compare import build_compare_tab  # noqa: E402
@@ -57,6 +59,8 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
     """Start the chat on settings.serve.host:port (loopback unless the user chose otherwise)."""
     enforce_offline()
     engine = Engine(settings)
+    for line in engine.index_warnings():
+        print(terminal_safe(f"warning: {line}"), file=sys.stderr)
     engine.embedder.embed(["warm up"])  # load the model before the first visitor waits
     demo = build_app(engine)
     demo.queue(default_concurrency_limit=4)
