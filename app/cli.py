@@ -37,6 +37,13 @@ def settings_from_args(args: argparse.Namespace):
 def _add_common(parser: argparse.ArgumentParser) -> None:
     for flag, dest, kind, text in COMMON_FLAGS:
         parser.add_argument(flag, dest=dest, type=kind, help=text)
+    parser.add_argument(
+        "--read-only",
+        dest="read_only",
+        action="store_const",
+        const=True,
+        help="only read the index (GOVQA_READ_ONLY; also whenever it is not writable)",
+    )
 
 
 def _add_facet_flags(parser: argparse.ArgumentParser, repeat: bool) -> None:
@@ -248,7 +255,7 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, commands: tuple[Adder, ...] = ()) -> int:
     enforce_offline()
-    from ingest.catalog import CatalogDamaged
+    from ingest.catalog import CatalogDamaged, IndexReadOnly
     from ingest.vectors import StoreError
 
     args = build_parser(commands).parse_args(argv)
@@ -258,8 +265,9 @@ def main(argv: list[str] | None = None, commands: tuple[Adder, ...] = ()) -> int
         for message in exc.args:
             error(message)
         return EXIT_USAGE
-    except (StoreError, CatalogDamaged) as exc:
-        # bad GOVQA_CHROMA_URL, server down, collection of another index; a damaged catalog
+    except (StoreError, CatalogDamaged, IndexReadOnly) as exc:
+        # bad GOVQA_CHROMA_URL, server down, collection of another index; a damaged catalog;
+        # an ingest into an index that may only be read
         error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -14,6 +14,7 @@ from app.case_views import shorten
 from app.engine import Engine
 from app.facets import FACET_TABLE, document_facet_values
 from app.library import LibraryReport, update_library
+from ingest.catalog import refuse_writes
 from ingest.settings import Settings
 
 # The facets a document's metadata states, in the facet table's order.
@@ -88,6 +89,7 @@ def add_uploads(files: list[str | Path], engine: Engine) -> LibraryReport:
     Two files of one upload whose safe names agree (`a b.md` and `a_b.md`) are both kept:
     the later one is saved under a numbered name, with a notice saying so. A file named as
     an earlier upload replaces it (an edited report uploaded again)."""
+    refuse_writes(engine.settings, "an upload")  # before a file is copied
     target = engine.settings.corpus_dir / "uploads"
     target.mkdir(parents=True, exist_ok=True)
     saved, taken, renamed = [], set(), []
@@ -119,7 +121,9 @@ def report_lines(report: LibraryReport) -> list[str]:
 
 
 def log_feedback(settings: Settings, answer: dict, rating: str, comment: str = "") -> Path:
-    """Append one JSON line per vote; a single O_APPEND write keeps concurrent votes whole."""
+    """Append one JSON line per vote; a single O_APPEND write keeps concurrent votes whole.
+    Raises IndexReadOnly when the index may only be read."""
+    refuse_writes(settings, "feedback")
     path = settings.index_dir / "feedback.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {

@@ -25,7 +25,7 @@ from app.llm import llm_configured
 from app.plan import QueryPlan, Search, clean_question, plan_question
 from app.records import Answer, Evidence, Filters, RelatedCase, Reply, Source
 from app.retrieve import Retriever, take
-from ingest.catalog import Catalog
+from ingest.catalog import Catalog, index_read_only
 from ingest.embed import Embedder
 from ingest.records import StoredChunk, StoredDocument
 from ingest.settings import Settings
@@ -47,8 +47,13 @@ class Engine:
         self.settings = settings
 
     @cached_property
+    def read_only(self) -> str:
+        """Why the index is only read ('' when it may be written); see index_read_only."""
+        return index_read_only(self.settings)
+
+    @cached_property
     def catalog(self) -> Catalog:
-        return Catalog(self.settings.catalog_path)
+        return Catalog(self.settings.catalog_path, read_only=bool(self.read_only))
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -56,7 +61,8 @@ class Engine:
 
     @cached_property
     def index(self) -> VectorIndex:
-        return VectorIndex(self.settings, owner=self.catalog.identity())
+        owner = self.catalog.identity()
+        return VectorIndex(self.settings, owner=owner, read_only=bool(self.read_only))
 
     @cached_property
     def retriever(self) -> Retriever:

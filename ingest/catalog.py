@@ -14,6 +14,7 @@ ingests), so every statement on it, read or write, runs under one lock; writes g
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import quote
 
 from ingest.derived import DERIVED_SCHEMA, DerivedRecords
 from ingest.records import (
@@ -32,6 +34,7 @@ from ingest.records import (
     StoredChunk,
     StoredDocument,
 )
+from ingest.settings import Settings
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -79,6 +82,32 @@ def _json_list(items: Iterable[object]) -> str:
     )
 
 
+class IndexReadOnly(Exception):
+    """The index may only be read: ingest, uploads and feedback refuse, with this line."""
+
+
+def index_read_only(settings: Settings) -> str:
+    """Why the index in `settings.index_dir` must only be read ('' when it may be written):
+    `settings.read_only`, or a part of it this process cannot write (a read-only mount,
+    another user's files; os.access, so root on a writable disk may write)."""
+    if settings.read_only:
+        return "--read-only or GOVQA_READ_ONLY is set"
+    parts = [settings.index_dir, settings.catalog_path, settings.chroma_dir]
+    for path in [*parts, settings.chroma_dir / "chroma.sqlite3"]:
+        if path.exists() and not os.access(path, os.W_OK):
+            return f"{path} is not writable"
+    return ""
+
+
+def refuse_writes(settings: Settings, what: str) -> None:
+    """Raise IndexReadOnly, naming `what` was refused, when the index may only be read."""
+    if reason := index_read_only(settings):
+        raise IndexReadOnly(
+            f"{settings.index_dir}: the index is read-only ({reason}); {what} needs to write "
+            "it (ask and chat still read it)"
+        )
+
+
 class CatalogDamaged(Exception):
     """The catalog file is not a sound SQLite database (garbage bytes, a torn copy)."""
 
@@ -116,30 +145,57 @@ class Catalog(DerivedRecords):
     writes take the same lock and transactions as the documents they were derived from.
     A damaged file raises CatalogDamaged: at open (SQLite's quick_check, 0.05 s on a
     15k-passage catalog), or from the statement that meets the damage.
+
+    `read_only` opens the file for reading only and writes nothing next to it (no schema
+    update); a write raises IndexReadOnly.
     """
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path, self.read_only = path, read_only
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db: sqlite3.Connection | None = None
         try:
             with _damage_as(path):
+                self._db = self._connect()
                 self._open()
         except BaseException:
-            self._db.close()
+            if self._db is not None:
+                self._db.close()
             raise
 
+    def _connect(self) -> sqlite3.Connection:
+        options = {"check_same_thread": False, "isolation_level": None}
+        if not self.read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return sqlite3.connect(self.path, **options)
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, **options)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            return db
+        except sqlite3.OperationalError:
+            # a folder nobody may write: SQLite cannot make the WAL's shared-memory file
+            # there, so read the file as immutable (commits left in a WAL that its writer
+            # never checkpointed, a killed ingest's last ones, are then not seen)
+            db.close()
+            return sqlite3.connect(uri + "&immutable=1", uri=True, **options)
+
     def _open(self) -> None:
+        if self.read_only:
+            self._check()
+            return
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        problems = [row[0] for row in self._db.execute("PRAGMA quick_check(1)")]
-        if problems != ["ok"]:
-            raise CatalogDamaged(self.path, problems[0] if problems else "quick_check failed")
+        self._check()
         self._db.executescript(_SCHEMA + DERIVED_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
         if "source" not in columns:  # a catalog written before identity came from `source`
             self._db.execute("ALTER TABLE documents ADD COLUMN source TEXT NOT NULL DEFAULT ''")
+
+    def _check(self) -> None:
+        problems = [row[0] for row in self._db.execute("PRAGMA quick_check(1)")]
+        if problems != ["ok"]:
+            raise CatalogDamaged(self.path, problems[0] if problems else "quick_check failed")
 
     def close(self) -> None:
         with self._lock:
@@ -149,6 +205,8 @@ class Catalog(DerivedRecords):
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT under the connection lock; any exception (a kill
         signal's KeyboardInterrupt too) rolls back, so no half-written file is committed."""
+        if self.read_only:
+            raise IndexReadOnly(f"{self.path}: the catalog is open read-only")
         with self._lock, _damage_as(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -183,7 +241,11 @@ class Catalog(DerivedRecords):
 
     def identity(self) -> str:
         """A random id made when the catalog is first opened: it names the vector collection
-        this catalog owns, so two indexes sharing a Chroma server cannot sweep each other."""
+        this catalog owns, so two indexes sharing a Chroma server cannot sweep each other.
+        Read-only, an index that never recorded one has none ('')."""
+        if self.read_only:
+            rows = self._rows("SELECT value FROM state WHERE key='identity'")
+            return f"{int(rows[0][0]):016x}" if rows else ""
         with self._transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO state VALUES ('identity', ?)", (secrets.randbits(62),)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.catalog import Catalog
+from ingest.catalog import Catalog, refuse_writes
 from ingest.chunk import chunk_document
 from ingest.clean import clean_pages
 from ingest.embed import Embedder
@@ -349,8 +349,10 @@ def ingest(
     With `rebuild`, first set the old index aside (`set_index_aside`), so every file is
     read and embedded anew.
 
-    Bad files become `skipped` outcomes with a reason; the run always goes on.
+    Bad files become `skipped` outcomes with a reason; the run always goes on. An index
+    that may only be read (`index_read_only`) raises IndexReadOnly before anything is read.
     """
+    refuse_writes(settings, "ingest")
     started = time.perf_counter()
     report = IngestReport()
     files, problems = discover(paths, settings.ingest.follow_symlinks)

@@ -254,6 +254,11 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("data/corpus"), description="What `make chat` ingests.")
     index_dir: Path = Field(Path(".govqa"), description="Catalog, vectors and reports.")
     collection: str = Field("govqa", description="Chroma collection name (per backend).")
+    read_only: bool = Field(
+        False,
+        description="Only read the index: ask and chat work, ingest, uploads and feedback are "
+        "refused. Also in force whenever a part of the index is not writable.",
+    )
     chroma_url: str = Field(
         "",
         description="http(s)://host:port of a shared `chroma run` server; empty means the "

@@ -61,6 +61,9 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
     engine = Engine(settings)
     for line in engine.index_warnings():
         print(terminal_safe(f"warning: {line}"), file=sys.stderr)
+    if engine.read_only:
+        note = f"note: serving {settings.index_dir} read-only ({engine.read_only}); uploads refused"
+        print(terminal_safe(note), file=sys.stderr)
     engine.embedder.embed(["warm up"])  # load the model before the first visitor waits
     demo = build_app(engine)
     demo.queue(default_concurrency_limit=4)

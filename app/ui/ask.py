@@ -19,6 +19,7 @@ from app.render import (
     passage_context_html,
     sources_as_html,
 )
+from ingest.catalog import IndexReadOnly
 
 EXAMPLES = [
     "What made Kalasin's network succeed?",
@@ -73,7 +74,10 @@ def build_ask_tab(engine: Engine) -> None:
     def feedback(answer: dict | None, rating: str) -> str:
         if not answer:
             return "Ask a question first."
-        log_feedback(engine.settings, answer, rating)
+        try:
+            log_feedback(engine.settings, answer, rating)
+        except IndexReadOnly as exc:
+            return f"Feedback not recorded: {md_escape(str(exc))}"
         return f"Thanks: feedback ({rating}) recorded."
 
     def export(answer: dict | None):

@@ -17,6 +17,8 @@ from app.corpus import (
 )
 from app.engine import Engine
 from app.render import md_escape
+from ingest.catalog import IndexReadOnly
+from ingest.pipeline import IngestBusy
 
 
 def build_corpus_tab(engine: Engine, case_pickers: list[gr.Dropdown]) -> None:
@@ -29,7 +31,10 @@ def build_corpus_tab(engine: Engine, case_pickers: list[gr.Dropdown]) -> None:
     def upload(files: list[str] | None):
         if not files:
             return "No files chosen.", *tables()
-        report = add_uploads(files, engine)
+        try:
+            report = add_uploads(files, engine)
+        except (IndexReadOnly, IngestBusy) as exc:
+            return f"Not ingested: {md_escape(str(exc))}", *tables()
         text = "\n".join(f"- {md_escape(line)}" for line in report_lines(report))
         return text, *tables()
 
