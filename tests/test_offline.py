@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,10 @@ from tests.support.tiny import TINY
 
 TRACED_CALLS = "connect,sendto,sendmsg,sendmmsg"
 RUN_TIMEOUT_S = 280
+# Phone-home is often late: ONNX Runtime's first look-up of its telemetry host came 8.3 s
+# after its session started (then retries at 5.5 s, 8.4 s, ...). The chat stays up, and
+# answering, this long after it starts listening, so a late look-up lands inside the trace.
+OBSERVE_S = 20.0
 QUESTION = "How did Riverton residents decide on the capital budget?"
 # one socket address in strace's notation, IPv4 or IPv6
 _ADDRESS = re.compile(
@@ -67,17 +72,26 @@ def strace() -> str:
     return path
 
 
+# variables that turn a library's network use off: none may come from the test's side
+_SWITCH = re.compile(r"OFFLINE|TELEMETRY|ANALYTICS|TRACK", re.IGNORECASE)
+
+
 def clean_environment() -> dict[str, str]:
-    """This process's environment without the offline variables (conftest sets them) or
-    any GOVQA_* setting, so only what the entry point sets for itself applies."""
-    drop = set(OFFLINE_ENV) | {"DO_NOT_TRACK"}
-    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("GOVQA_")}
+    """This process's environment without any offline or telemetry switch (conftest and
+    the shell may set them) or GOVQA_* setting, so only what the entry point sets for
+    itself applies. Named by pattern as well as from OFFLINE_ENV, the thing under test."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in OFFLINE_ENV and not _SWITCH.search(k) and not k.startswith("GOVQA_")
+    }
     return {**env, "PYTHONPATH": str(ROOT)}
 
 
 def traced_command(log: Path, *args: str) -> list[str]:
     return [
         strace(),
+        "--seccomp-bpf",  # stop only at the traced calls: untraced ones run at full speed
         "-f",
         "-qq",
         "-e",
@@ -162,7 +176,9 @@ def test_ask_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> N
 
 
 def test_chat_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> None:
-    """Start the chat, ask one question over its HTTP API, stop it with Ctrl-C."""
+    """Start the chat, ask over its HTTP API for OBSERVE_S seconds, stop it with Ctrl-C.
+    (`govqa ingest` and `ask` here end sooner than a late look-up would come: their tests
+    catch what phones home at once, such as a hub look-up or Chroma's telemetry.)"""
     import httpx
 
     index_dir, _ = traced_ingest
@@ -177,12 +193,14 @@ def test_chat_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> 
     )
     try:
         assert wait_listening(tracer, port) == {"127.0.0.1"}
+        until, asked = time.monotonic() + OBSERVE_S, 0
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=RUN_TIMEOUT_S) as http:
-            started = http.post("/gradio_api/call/ask", json={"data": [QUESTION, []]})
-            started.raise_for_status()
-            event_id = started.json()["event_id"]
-            reply = http.get(f"/gradio_api/call/ask/{event_id}").text
-        assert "event: complete" in reply and "Riverton" in reply, reply[-2000:]
+            while not asked or time.monotonic() < until:
+                started = http.post("/gradio_api/call/ask", json={"data": [QUESTION, []]})
+                started.raise_for_status()
+                event_id = started.json()["event_id"]
+                reply = http.get(f"/gradio_api/call/ask/{event_id}").text
+                asked += 1
     finally:
         # the chat is strace's child; Ctrl-C goes to it, and strace ends when it does
         if tracer.poll() is None:
@@ -190,10 +208,12 @@ def test_chat_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> 
             for child in children.split():
                 os.kill(int(child), signal.SIGINT)
         try:
-            tracer.communicate(timeout=60)
+            _, err = tracer.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             tracer.kill()
-            tracer.communicate()
+            _, err = tracer.communicate()
+        print(err[-3000:], file=sys.stderr)  # shown when the test fails
+    assert "event: complete" in reply and "Riverton" in reply, reply[-2000:]
     traced = log.read_text()
     # the trace did see the chat's sockets: Gradio checks its own loopback URL at start
     assert any(port_ == port and is_loopback(a) for a, port_, _ in network_calls(traced))
