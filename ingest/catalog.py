@@ -168,6 +168,8 @@ class Catalog(DerivedRecords):
         if not self.read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return sqlite3.connect(self.path, **options)
+        if not self.path.is_file():
+            raise IndexReadOnly(f"{self.path}: no catalog to read (the index is read-only)")
         uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
         db = sqlite3.connect(uri, uri=True, **options)
         try:
