@@ -1,12 +1,14 @@
-"""Hybrid retrieval: executes a plan's Search (dense MiniLM in Chroma + BM25, fused by
-reciprocal rank) inside its scope, the committed chunks and the case facets, with at most
-the plan's cap of chunks per document. It reads no question: the plan has decided."""
+"""Hybrid retrieval: executes a plan's Search (dense MiniLM and multilingual USE in Chroma,
+plus BM25, fused by reciprocal rank) inside its scope, the committed chunks and the case
+facets, with at most the plan's cap of chunks per document. It reads no question: the plan
+has decided, including which channels read it (MiniLM is an English model)."""
 
 from __future__ import annotations
 
 import re
 import threading
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,9 +18,10 @@ from app.records import Evidence, Filters
 from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.lexicon import english_words
+from ingest.multilingual import DIM as MULTILINGUAL_DIM
 from ingest.records import StoredChunk
 from ingest.settings import Settings
-from ingest.text import STOPWORDS
+from ingest.text import STOPWORDS, is_latin, tokenize
 from ingest.vectors import VectorIndex
 
 # words that form place names but name nothing on their own
@@ -86,13 +89,61 @@ def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
     }
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int) -> dict[str, float]:
-    """Cormack et al.'s RRF: robust to the different score scales of BM25 and cosine."""
+def reciprocal_rank_fusion(
+    rankings: list[list[str]],
+    k: int,
+    weights: list[float] | None = None,
+    unread: list[set[str]] | None = None,
+    unread_scale: float = 1.0,
+) -> dict[str, float]:
+    """Cormack et al.'s RRF: robust to the different score scales of BM25 and cosine; a
+    ranking's weight scales its votes (a channel that cannot read the question gets 0).
+
+    `unread[n]` are items ranking n cannot read (MiniLM and BM25 cannot read a Thai passage
+    for an English question): such an item is judged by the channels that can, its votes
+    scaled up by the weight of those that cannot (times `unread_scale`: 1 counts a lone
+    reader's vote as much as all channels', 0 not at all), so a passage only USE can read
+    is not simply outvoted by channels that never saw it.
+    """
+    weights = weights or [1.0] * len(rankings)
+    total = sum(weights)
     fused: dict[str, float] = defaultdict(float)
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        if not weights[n]:
+            continue
         for rank, item in enumerate(ranking):
-            fused[item] += 1.0 / (k + rank + 1)
+            fused[item] += weights[n] / (k + rank + 1)
+    if unread:
+        for item in fused:
+            readers = sum(
+                w for w, cannot in zip(weights, unread, strict=True) if item not in cannot
+            )
+            if readers and readers < total:
+                fused[item] *= 1.0 + unread_scale * (total / readers - 1.0)
     return dict(fused)
+
+
+@dataclass
+class _Space:
+    """One dense channel's collection and the vectors read from it, cached until the
+    catalog changes."""
+
+    index: VectorIndex
+    dim: int
+    cache: dict[str, np.ndarray] = field(default_factory=dict)
+    # every committed vector as one matrix (row per chunk id), when the corpus is small
+    # enough to score exactly: one product instead of a dot product per chunk
+    matrix: tuple[dict[str, int], np.ndarray] | None = None
+
+    def reset(self) -> None:
+        self.cache.clear()
+        self.matrix = None
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        missing = [i for i in ids if i not in self.cache]
+        if missing:
+            self.cache.update(self.index.embeddings_for(missing))
+        return {i: self.cache[i] for i in ids if i in self.cache}
 
 
 def take(ranking: list[Evidence], k: int, per_document: int) -> list[Evidence]:
@@ -113,8 +164,14 @@ class Retriever:
     """Owns the lexical index, rebuilt only when the catalog has changed."""
 
     def __init__(
-        self, settings: Settings, catalog: Catalog, index: VectorIndex, embedder: Embedder
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        index: VectorIndex,
+        embedder: Embedder,
+        multilingual: VectorIndex | None = None,
     ) -> None:
+        """`index` holds the MiniLM vectors, `multilingual` (if the channel is on) USE's."""
         self.settings = settings
         self.catalog = catalog
         self.index = index
@@ -124,10 +181,9 @@ class Retriever:
         self._by_doc: dict[str, list[StoredChunk]] = {}
         self._names: dict[str, set[str]] = {}
         self._version = -1
-        self._vector_cache: dict[str, np.ndarray] = {}
-        # every committed vector as one matrix (row per chunk id), when the corpus is small
-        # enough to score exactly: one product instead of a dot product per chunk
-        self._matrix: tuple[dict[str, int], np.ndarray] | None = None
+        self._minilm = _Space(index, embedder.dim)
+        self._use = _Space(multilingual, MULTILINGUAL_DIM) if multilingual else None
+        self._by_script: tuple[set[str], set[str]] | None = None
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
@@ -144,8 +200,16 @@ class Retriever:
             self._lexical = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
             self._names = case_names(chunks)
             self._version = version
-            self._vector_cache.clear()
-            self._matrix = None
+            self._by_script = None
+            for space in (self._minilm, self._use):
+                if space:
+                    space.reset()
+
+    def term_weights(self, text: str) -> dict[str, float]:
+        """IDF over the committed chunks of each BM25 term of `text`."""
+        self._refresh()
+        assert self._lexical is not None
+        return self._lexical.idf(tokenize(text))
 
     def chunk(self, chunk_id: str) -> StoredChunk | None:
         self._refresh()
@@ -201,17 +265,50 @@ class Retriever:
             docs = search.scope.documents
             in_scope = {i for i, c in self._chunks.items() if c.doc_id in docs}
             allowed = in_scope if allowed is None else allowed & in_scope
-        depth = self.settings.retrieval.candidates_k
-        dense = self._dense(search.vector, allowed)
-        lexical = self._lexical.search(search.text, depth, allowed)
-        fused = reciprocal_rank_fusion(
-            [[i for i, _ in dense], [i for i, _ in lexical]], self.settings.retrieval.rrf_k
-        )
+        r = self.settings.retrieval
+        crossing = self._use is not None and search.multilingual is not None
+        # MiniLM and BM25 cannot read a passage in another script than the question's (an
+        # English model reads Thai as single letters): with USE on, such passages are
+        # judged by USE alone, and MiniLM's votes for them, which are noise, are dropped
+        other = self._scripts()[not search.latin] if crossing else set()
+        if crossing and not search.latin:  # few passages share the question's script
+            mine = set(self._chunks) - other if allowed is None else allowed - other
+            dense = self._dense(self._minilm, search.vector, mine)
+        else:
+            dense = [
+                p for p in self._dense(self._minilm, search.vector, allowed) if p[0] not in other
+            ]
+        lexical = self._lexical.search(search.text, r.candidates_k, allowed)
+        rankings, weights = [[i for i, _ in dense], [i for i, _ in lexical]], [1.0, 1.0]
+        multilingual: dict[str, float] = {}
+        unread = None
+        if crossing:
+            assert self._use is not None and search.multilingual is not None
+            multilingual = dict(self._dense(self._use, search.multilingual, allowed))
+            rankings.append(list(multilingual))
+            weights.append(r.multilingual_weight)
+            unread = [other, other, set()]
+        fused = reciprocal_rank_fusion(rankings, r.rrf_k, weights, unread, r.cross_script_scale)
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
         return [
-            Evidence(self._chunks[i], fused[i], dense_by_id.get(i), lexical_by_id.get(i))
+            Evidence(
+                self._chunks[i],
+                fused[i],
+                dense_by_id.get(i),
+                lexical_by_id.get(i),
+                multilingual.get(i),
+            )
             for i in sorted(fused, key=lambda i: -fused[i])
         ]
+
+    def _scripts(self) -> tuple[set[str], set[str]]:
+        """(ids of chunks not in Latin script, ids of Latin-script chunks), refreshed with
+        the catalog: index it with "is the question in Latin script" to get the chunks in
+        the other script."""
+        if self._by_script is None:
+            latin = {i for i, c in self._chunks.items() if is_latin(c.text)}
+            self._by_script = (set(self._chunks) - latin, latin)
+        return self._by_script
 
     def search(
         self, search: Search, filters: Filters | None = None, k: int | None = None
@@ -222,7 +319,7 @@ class Retriever:
         return take(self.ranking(search, filters), k, search.per_document.limit(k))
 
     def _dense(
-        self, vector: np.ndarray, allowed: set[str] | None, k: int | None = None
+        self, space: _Space, vector: np.ndarray, allowed: set[str] | None, k: int | None = None
     ) -> list[tuple[str, float]]:
         """Nearest committed chunks. Inside a small scope (a named case, a narrow filter)
         every allowed chunk is scored exactly: an approximate top-N over the whole corpus
@@ -230,7 +327,7 @@ class Retriever:
         k = k or self.settings.retrieval.candidates_k
         exact = self.settings.retrieval.exact_scope
         if allowed is not None and len(self._chunks) <= exact:
-            rows, matrix = self._corpus_matrix()
+            rows, matrix = self._corpus_matrix(space)
             positions = np.fromiter(
                 (rows[i] for i in allowed if i in rows), dtype=np.int64, count=-1
             )
@@ -242,36 +339,31 @@ class Retriever:
             return [(ids[positions[j]], float(scores[j])) for j in best]
         if allowed is not None and len(allowed) <= exact:
             ids = sorted(allowed)
-            vectors = self.vectors(ids)
+            vectors = space.vectors(ids)
             scored = [(i, float(vectors[i] @ vector)) for i in ids if i in vectors]
             return sorted(scored, key=lambda pair: -pair[1])[:k]
         depth = k * (self.settings.retrieval.scoped_overfetch if allowed is not None else 1)
         return [
             (i, s)
-            for i, s in self.index.query(vector, depth)
+            for i, s in space.index.query(vector, depth)
             if i in self._chunks and (allowed is None or i in allowed)
         ][:k]
 
-    def _corpus_matrix(self) -> tuple[dict[str, int], np.ndarray]:
-        matrix = self._matrix
+    def _corpus_matrix(self, space: _Space) -> tuple[dict[str, int], np.ndarray]:
+        matrix = space.matrix
         if matrix is None:
             ids = sorted(self._chunks)
-            found = self.vectors(ids)
+            found = space.vectors(ids)
             ids = [i for i in ids if i in found]
             stacked = (
-                np.stack([found[i] for i in ids])
-                if ids
-                else np.zeros((0, self.embedder.dim), np.float32)
+                np.stack([found[i] for i in ids]) if ids else np.zeros((0, space.dim), np.float32)
             )
-            matrix = self._matrix = ({i: n for n, i in enumerate(ids)}, stacked)
+            matrix = space.matrix = ({i: n for n, i in enumerate(ids)}, stacked)
         return matrix
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of committed chunks, cached until the catalog changes."""
-        missing = [i for i in ids if i not in self._vector_cache]
-        if missing:
-            self._vector_cache.update(self.index.embeddings_for(missing))
-        return {i: self._vector_cache[i] for i in ids if i in self._vector_cache}
+        """Stored MiniLM vectors of committed chunks, cached until the catalog changes."""
+        return self._minilm.vectors(ids)
 
     def chunk_scores(
         self, question: str, vector: np.ndarray, depth: int
@@ -282,14 +374,22 @@ class Retriever:
         assert self._lexical is not None
         exact = len(self._chunks) <= self.settings.retrieval.exact_scope
         everything = set(self._chunks) if exact else None
-        dense = self._dense(vector, everything, depth)
+        dense = self._dense(self._minilm, vector, everything, depth)
         return dict(dense), dict(self._lexical.search(question, depth, None))
 
     def dense_only(self, vector: np.ndarray, k: int) -> list[Evidence]:
-        """Baseline: the k nearest chunks by MiniLM cosine, nothing else."""
+        """Baseline: the k nearest chunks by MiniLM cosine, nothing else ("dense-only")."""
         self._refresh()
         hits = [(i, s) for i, s in self.index.query(vector, k * 2) if i in self._chunks]
         return [Evidence(self._chunks[i], s, dense=s) for i, s in hits[:k]]
+
+    def multilingual_only(self, vector: np.ndarray, k: int) -> list[Evidence]:
+        """Baseline: the k nearest chunks by USE cosine, nothing else."""
+        self._refresh()
+        if self._use is None:
+            return []
+        hits = [(i, s) for i, s in self._use.index.query(vector, k * 2) if i in self._chunks]
+        return [Evidence(self._chunks[i], s, multilingual=s) for i, s in hits[:k]]
 
     def lexical_only(self, question: str, k: int) -> list[Evidence]:
         """Baseline: the k best chunks by BM25, nothing else."""

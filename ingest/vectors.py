@@ -86,8 +86,15 @@ class VectorIndex:
     is refused (several indexes can share one Chroma server, each in its own collection).
     """
 
-    def __init__(self, settings: Settings, owner: str = "") -> None:
+    def __init__(
+        self, settings: Settings, owner: str = "", collection: str = "", text: bool = True
+    ) -> None:
+        """`collection` defaults to the MiniLM one; with `text` False the collection holds
+        ids and vectors only (a second channel needs no second copy of every passage)."""
         from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        name = collection or settings.vector_collection
+        self.text = text
 
         self._client = chroma_client(settings)
         metadata: dict[str, str] = {"hnsw:space": "cosine"}
@@ -96,7 +103,7 @@ class VectorIndex:
         where = settings.chroma_url or str(settings.chroma_dir)
         try:
             self.collection = self._client.get_or_create_collection(
-                settings.vector_collection, embedding_function=None, metadata=metadata
+                name, embedding_function=None, metadata=metadata
             )
         except Exception as exc:  # chromadb raises its own types, httpx's, or ValueError
             raise StoreError(f"{where}: cannot open collection: {_one_line(exc)}") from exc
@@ -105,7 +112,7 @@ class VectorIndex:
         claimed = (self.collection.metadata or {}).get(OWNER_KEY)
         if owner and claimed and claimed != owner:
             raise StoreError(
-                f"{where}: collection '{settings.vector_collection}' belongs to another "
+                f"{where}: collection '{name}' belongs to another "
                 f"index (not {settings.index_dir}); give this index its own GOVQA_COLLECTION"
             )
         self.store = ChromaVectorStore(chroma_collection=self.collection)
@@ -150,6 +157,14 @@ class VectorIndex:
             for doc in docs
             for chunk in doc.chunks
         ]
+        if not self.text:
+            ids = [c.id for doc in docs for c in doc.chunks]
+            for start in range(0, len(ids), 2000):
+                part_ids = ids[start : start + 2000]
+                self.collection.upsert(
+                    ids=part_ids, embeddings=np.stack([vectors[i] for i in part_ids])
+                )
+            return
         for start in range(0, len(nodes), 2000):
             part = nodes[start : start + 2000]
             self.collection.upsert(
