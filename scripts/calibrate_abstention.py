@@ -1,19 +1,22 @@
-"""Fit the answerability model (app/abstention_model.json) on the tuning half of a gold set.
+"""Fit the answerability model (app/abstention_model.json) on the tuning halves of gold sets.
 
 What: reads a `govqa eval` report made with abstention off (GOVQA_ANSWER_ABSTAIN=false),
 where every govqa answer carries its answerability signals (app.answerability.FEATURES),
 labels each question answerable or not from the gold set, and fits an L2-regularised
 logistic regression (IRLS, numpy). The regularisation strength is chosen by 5-fold
-cross-validation on the same half, and the threshold on the out-of-fold probabilities: the
-lowest probability at which at most `--max-false-abstention` of answerable questions would
-abstain, so the threshold is not fitted to the very predictions it is judged on.
+cross-validation on the same halves, and the threshold on the out-of-fold probabilities: the
+lowest probability at which, in every set, at most `--max-false-abstention` of answerable
+questions would abstain, so the threshold is not fitted to the very predictions it is
+judged on.
 
 Why: one calibrated model in place of hand-set rules; the held-out half is never read here.
 
-Run:
+Run (each tuning set over its corpus; the held-out halves are refused):
   GOVQA_ANSWER_ABSTAIN=false govqa eval --gold data/eval/real/gold-tuning.jsonl \\
-      --corpus DIR --index-dir IDX --out /tmp/calib
-  .venv/bin/python scripts/calibrate_abstention.py --report /tmp/calib/report.json
+      --corpus DIR --index-dir IDX --out /tmp/calib-real
+  GOVQA_ANSWER_ABSTAIN=false govqa eval --gold data/eval/gold.jsonl --out /tmp/calib-sample
+  .venv/bin/python scripts/calibrate_abstention.py \\
+      --report /tmp/calib-real/report.json /tmp/calib-sample/report.json
 """
 
 from __future__ import annotations
@@ -93,13 +96,21 @@ def rates(p: np.ndarray, y: np.ndarray, t: float) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--report", type=Path, required=True)
+    parser.add_argument("--report", type=Path, nargs="+", required=True)
     parser.add_argument("--max-false-abstention", type=float, default=0.06)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args()
-    report = json.loads(args.report.read_text(encoding="utf-8"))
-    rows = [q for q in report["questions"] if q["system"] == "govqa" and q.get("answerability")]
-    skipped = sum(1 for q in report["questions"] if q["system"] == "govqa") - len(rows)
+    reports = [json.loads(path.read_text(encoding="utf-8")) for path in args.report]
+    rows, skipped, sets, origin = [], 0, [], []
+    for report in reports:
+        gold = report.get("meta", {}).get("gold", "?")
+        if "heldout" in gold:
+            raise SystemExit(f"{gold}: a held-out set is never used for fitting")
+        sets.append(gold)
+        ours = [q for q in report["questions"] if q["system"] == "govqa"]
+        rows += [q for q in ours if q.get("answerability")]
+        origin += [gold] * sum(1 for q in ours if q.get("answerability"))
+        skipped += sum(1 for q in ours if not q.get("answerability"))
     x_raw = np.array([[q["answerability"]["features"][f] for f in FEATURES] for q in rows])
     y = np.array([0.0 if q["answerable"] else 1.0 for q in rows])
     mean, scale = x_raw.mean(axis=0), x_raw.std(axis=0)
@@ -108,7 +119,12 @@ def main() -> None:
     losses = {l2: log_loss(out_of_fold(x, y, l2), y) for l2 in L2_GRID}
     l2 = min(losses, key=losses.get)
     oof = out_of_fold(x, y, l2)
-    threshold = pick_threshold(oof, y, args.max_false_abstention)
+    # the budget holds on every set, not just on their pool (a corpus of real articles
+    # must not pay for a sample corpus that is easy to abstain on)
+    by_set = {g: np.array([o == g for o in origin]) for g in sets}
+    threshold = max(
+        pick_threshold(oof[m], y[m], args.max_false_abstention) for m in by_set.values()
+    )
     w, b = fit_logistic(x, y, l2)
     fitted = predict(x, w, b)
     model = {
@@ -117,7 +133,7 @@ def main() -> None:
         "mean": {f: round(float(v), 6) for f, v in zip(FEATURES, mean, strict=True)},
         "scale": {f: round(float(v), 6) for f, v in zip(FEATURES, scale, strict=True)},
         "threshold": round(threshold, 6),
-        "fitted_on": report.get("meta", {}).get("gold", str(args.report)),
+        "fitted_on": " + ".join(sets),
         "fit": {
             "questions": len(rows),
             "unanswerable": int(y.sum()),
@@ -127,6 +143,7 @@ def main() -> None:
             "max_false_abstention": args.max_false_abstention,
             "out_of_fold": rates(oof, y, threshold),
             "in_sample": rates(fitted, y, threshold),
+            "out_of_fold_by_set": {g: rates(oof[m], y[m], threshold) for g, m in by_set.items()},
         },
     }
     args.out.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")

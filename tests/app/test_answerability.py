@@ -27,7 +27,7 @@ def calibration():
 
 def test_the_shipped_model_is_fitted_on_the_real_tuning_half():
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert "gold-tuning" in data["fitted_on"] and "heldout" not in data["fitted_on"]
+    assert "real/gold-tuning" in data["fitted_on"] and "heldout" not in data["fitted_on"]
     assert set(data["weights"]) == set(FEATURES)
     assert 0.0 < data["threshold"] < 1.0
     assert data["fit"]["out_of_fold"]["false_abstention"] <= data["fit"]["max_false_abstention"]
