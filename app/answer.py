@@ -186,6 +186,7 @@ def extractive_answer(
     cross: Reader | None = None,
     ignore_terms: set[str] = frozenset(),
     term_weights: dict[str, float] | None = None,
+    unseen: set[str] = frozenset(),
 ) -> Reply:
     """Rank every sentence of the evidence by similarity to the question (embedding) and
     term overlap, keep the best few, and cite each to its passage.
@@ -194,8 +195,8 @@ def extractive_answer(
     question), `cross` the multilingual USE if that channel is on: it reads the sentences
     in another script than the question's. With neither, sentences are ranked on shared
     words. Abstains when the answerability model (app.answerability) judges that the
-    evidence does not answer the question; `term_weights` (IDF of the question's terms) is
-    one of its signals.
+    evidence does not answer the question; `term_weights` (IDF of the question's terms) and
+    `unseen` (its terms no chunk holds) are among its signals.
     """
     candidates = shortlist(question, candidate_sentences(evidence), settings.answer.candidates)
     if not candidates:
@@ -247,6 +248,7 @@ def extractive_answer(
         settings.answer.coverage_passages,
         term_weights,
         ignore_terms,
+        unseen,
     )
     reasons = gap_counts(question, answer, known).reasons()
     verdict = judge(features, reasons, load_model())

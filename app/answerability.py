@@ -35,6 +35,7 @@ FEATURES = (
     "missing_years",
     "missing_numbers",
     "unknown_names",
+    "absent_names",  # ... of which no passage of the whole corpus holds a word
     "missing_figure",
 )
 
@@ -89,12 +90,14 @@ def answerability_features(
     covered: int,
     term_weights: dict[str, float] | None = None,
     name_stems: set[str] = frozenset(),
+    unseen: set[str] = frozenset(),
 ) -> dict[str, float]:
     """The model's inputs for one question. `meaning` is the best candidate sentence's
     cosine; `answer` the sentences the answer would quote; `covered` how many of the best
     passages the coverage signals read; `term_weights` the IDF of the question's BM25 terms
     (a rare word is the specific fact asked for); `name_stems` the stems of the case names
-    it was scoped by, which every passage of that case shares."""
+    it was scoped by, which every passage of that case shares; `unseen` the question's
+    terms that no chunk of the corpus holds (a case the corpus does not have)."""
     terms = stems(question)
     top = evidence[:covered]
     weights = term_weights or {}
@@ -124,6 +127,9 @@ def answerability_features(
         "missing_years": float(min(2, gaps.years)),
         "missing_numbers": float(min(2, gaps.numbers)),
         "unknown_names": float(min(2, len(gaps.names))),
+        "absent_names": float(
+            min(2, sum(1 for n in gaps.names if set(tokenize(n)) and set(tokenize(n)) <= unseen))
+        ),
         "missing_figure": 1.0 if gaps.figure else 0.0,
     }
 

@@ -171,9 +171,9 @@ class Engine:
         elif self.multilingual is not None:
             assert plan.multilingual is not None and plan.inner_multilingual is not None
             cross = Reader(self.multilingual, plan.multilingual, plan.inner_multilingual)
-        weights = self.retriever.term_weights(plan.question)
+        weights, unseen = self.retriever.term_weights(plan.question)
         return extractive_answer(
-            plan.question, evidence, self.settings, own, cross, plan.name_stems, weights
+            plan.question, evidence, self.settings, own, cross, plan.name_stems, weights, unseen
         )
 
     def _take(self, ranking: list[Evidence], search: Search, k: int) -> list[Evidence]:

@@ -24,6 +24,10 @@ class LexicalIndex:
         if ids:
             self._bm25.index(corpus, show_progress=False)
 
+    def unseen(self, terms: list[str]) -> set[str]:
+        """The terms no chunk holds."""
+        return {t for t in terms if t not in self._df}
+
     def idf(self, terms: list[str]) -> dict[str, float]:
         """BM25's inverse document frequency of each term (an unseen term the rarest)."""
         n = len(self.ids)

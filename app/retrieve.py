@@ -205,11 +205,13 @@ class Retriever:
                 if space:
                     space.reset()
 
-    def term_weights(self, text: str) -> dict[str, float]:
-        """IDF over the committed chunks of each BM25 term of `text`."""
+    def term_weights(self, text: str) -> tuple[dict[str, float], set[str]]:
+        """IDF over the committed chunks of each BM25 term of `text`, and the terms that
+        no chunk holds at all."""
         self._refresh()
         assert self._lexical is not None
-        return self._lexical.idf(tokenize(text))
+        terms = tokenize(text)
+        return self._lexical.idf(terms), self._lexical.unseen(terms)
 
     def chunk(self, chunk_id: str) -> StoredChunk | None:
         self._refresh()
