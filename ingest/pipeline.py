@@ -25,7 +25,7 @@ from ingest.settings import Settings
 from ingest.vectors import VectorIndex
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 
 
 class IngestBusy(Exception):
