@@ -24,7 +24,7 @@ from ingest.records import Document, FileOutcome, FileStatus, IngestError, Inges
 from ingest.settings import Settings
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 
 
 class IngestBusy(Exception):

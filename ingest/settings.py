@@ -44,6 +44,14 @@ class IngestSettings(BaseSettings):
         "for that; legacy-font Thai scores below -10, real lines of 15 languages above -9.6 "
         "(tuning half of real-lines.jsonl plus lines.jsonl).",
     )
+    clean_part_min_logprob: float = Field(
+        -1.45,
+        description="A token glued from parts (OpenParlamento, ICT4Gov, findings;and, "
+        "17Clodagh) is real when each part of three or more letters is a known word, an "
+        "acronym or scores at least this mean log10 probability per letter under the letter "
+        "model; fitted on the tuning half of data/eval/cleaning/real-lines.jsonl plus "
+        "lines.jsonl (see scripts/fit_part_threshold.py).",
+    )
 
 
 class EmbedSettings(BaseSettings):
