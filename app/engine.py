@@ -56,8 +56,15 @@ class Engine:
 
     @cached_property
     def retriever(self) -> Retriever:
-        index = VectorIndex(self.settings, owner=self.catalog.identity())
+        index = VectorIndex(self.settings, catalog=self.catalog)
         return Retriever(self.settings, self.catalog, index, self.embedder)
+
+    def close(self) -> None:
+        """Close the vector index and the catalog, of those opened (both open on first use)."""
+        if "retriever" in self.__dict__:
+            self.retriever.index.close()
+        if "catalog" in self.__dict__:
+            self.catalog.close()
 
     @cached_property
     def cases(self) -> CaseLibrary:

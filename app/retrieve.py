@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -109,6 +110,23 @@ def take(ranking: list[Evidence], k: int, per_document: int) -> list[Evidence]:
     return taken
 
 
+@dataclass
+class _Snapshot:
+    """The committed chunks as of one catalog version and what is built from them. Each call
+    reads one snapshot throughout, so a refresh by another thread (after another process's
+    commit) can never mix two versions of a document or drop a chunk id mid-ranking."""
+
+    version: int
+    chunks: dict[str, StoredChunk]
+    by_doc: dict[str, list[StoredChunk]]
+    lexical: LexicalIndex
+    names: dict[str, set[str]]
+    # every committed vector as one matrix (row per chunk id), when the corpus is small
+    # enough to score exactly: one product instead of a dot product per chunk; built on
+    # first use, from a vector store at least as new as this version's commit
+    matrix: tuple[dict[str, int], np.ndarray] | None = None
+
+
 class Retriever:
     """Owns the lexical index, rebuilt only when the catalog has changed."""
 
@@ -119,60 +137,53 @@ class Retriever:
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
-        self._lexical: LexicalIndex | None = None
-        self._chunks: dict[str, StoredChunk] = {}
-        self._by_doc: dict[str, list[StoredChunk]] = {}
-        self._names: dict[str, set[str]] = {}
-        self._version = -1
+        self._snapshot: _Snapshot | None = None
         self._vector_cache: dict[str, np.ndarray] = {}
-        # every committed vector as one matrix (row per chunk id), when the corpus is small
-        # enough to score exactly: one product instead of a dot product per chunk
-        self._matrix: tuple[dict[str, int], np.ndarray] | None = None
         self._lock = threading.Lock()
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> _Snapshot:
+        """The snapshot of the catalog's current version, rebuilt if it has changed."""
         with self._lock:
             version = self.catalog.version()
-            if version == self._version and self._lexical is not None:
-                return
+            if self._snapshot is not None and self._snapshot.version == version:
+                return self._snapshot
             chunks = list(self.catalog.all_chunks())
-            self._chunks = {c.id: c for c in chunks}
             by_doc: dict[str, list[StoredChunk]] = defaultdict(list)
             for chunk in chunks:  # the catalog returns them by document, in order
                 by_doc[chunk.doc_id].append(chunk)
-            self._by_doc = dict(by_doc)
-            self._lexical = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
-            self._names = case_names(chunks)
-            self._version = version
-            self._vector_cache.clear()
-            self._matrix = None
+            self._snapshot = _Snapshot(
+                version,
+                {c.id: c for c in chunks},
+                dict(by_doc),
+                LexicalIndex([c.id for c in chunks], [c.text for c in chunks]),
+                case_names(chunks),
+            )
+            self._vector_cache = {}  # vectors are keyed by content: this only bounds memory
+            return self._snapshot
 
     def chunk(self, chunk_id: str) -> StoredChunk | None:
-        self._refresh()
-        return self._chunks.get(chunk_id)
+        return self._refresh().chunks.get(chunk_id)
 
     def chunk_map(self) -> dict[str, StoredChunk]:
         """Every committed chunk by id, as of now (one freshness check for many lookups)."""
-        self._refresh()
-        return self._chunks
+        return self._refresh().chunks
 
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:
         """A document's chunks in order."""
-        self._refresh()
-        return list(self._by_doc.get(doc_id, []))
+        return list(self._refresh().by_doc.get(doc_id, []))
 
     def documents(self) -> dict[str, StoredChunk]:
         """One chunk per document (its metadata travels with every chunk)."""
-        self._refresh()
-        return {doc_id: chunks[0] for doc_id, chunks in self._by_doc.items() if chunks}
+        by_doc = self._refresh().by_doc
+        return {doc_id: chunks[0] for doc_id, chunks in by_doc.items() if chunks}
 
     def named_cases(self, question: str) -> dict[str, set[str]]:
         """Documents whose case the question names ("Kalasin's network"), with the names
         found: the answer should stay on them rather than spread across look-alike cases."""
-        self._refresh()
+        names_by_doc = self._refresh().names
         words = english_words()
         found: dict[str, set[str]] = {}
-        for doc_id, names in self._names.items():
+        for doc_id, names in names_by_doc.items():
             # "Governance" names a case only when written as a name; "kalasin" always does;
             # "Kenyan counties" names Kenya's case as much as "Kenya" does
             hits = {
@@ -191,25 +202,24 @@ class Retriever:
     def ranking(self, search: Search, filters: Filters | None = None) -> list[Evidence]:
         """Every candidate of `search` (dense and lexical, fused by reciprocal rank) inside
         its scope and the filters, best first, before any per-document cap."""
-        self._refresh()
-        assert self._lexical is not None
+        snap = self._refresh()
         filters = filters or Filters()
         allowed = (
-            {i for i, c in self._chunks.items() if filters.matches(c)} if filters.active else None
+            {i for i, c in snap.chunks.items() if filters.matches(c)} if filters.active else None
         )
         if search.scope.limited:
             docs = search.scope.documents
-            in_scope = {i for i, c in self._chunks.items() if c.doc_id in docs}
+            in_scope = {i for i, c in snap.chunks.items() if c.doc_id in docs}
             allowed = in_scope if allowed is None else allowed & in_scope
         depth = self.settings.retrieval.candidates_k
-        dense = self._dense(search.vector, allowed)
-        lexical = self._lexical.search(search.text, depth, allowed)
+        dense = self._dense(snap, search.vector, allowed)
+        lexical = snap.lexical.search(search.text, depth, allowed)
         fused = reciprocal_rank_fusion(
             [[i for i, _ in dense], [i for i, _ in lexical]], self.settings.retrieval.rrf_k
         )
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
         return [
-            Evidence(self._chunks[i], fused[i], dense_by_id.get(i), lexical_by_id.get(i))
+            Evidence(snap.chunks[i], fused[i], dense_by_id.get(i), lexical_by_id.get(i))
             for i in sorted(fused, key=lambda i: -fused[i])
         ]
 
@@ -222,15 +232,15 @@ class Retriever:
         return take(self.ranking(search, filters), k, search.per_document.limit(k))
 
     def _dense(
-        self, vector: np.ndarray, allowed: set[str] | None, k: int | None = None
+        self, snap: _Snapshot, vector: np.ndarray, allowed: set[str] | None, k: int | None = None
     ) -> list[tuple[str, float]]:
         """Nearest committed chunks. Inside a small scope (a named case, a narrow filter)
         every allowed chunk is scored exactly: an approximate top-N over the whole corpus
         may hold none of them."""
         k = k or self.settings.retrieval.candidates_k
         exact = self.settings.retrieval.exact_scope
-        if allowed is not None and len(self._chunks) <= exact:
-            rows, matrix = self._corpus_matrix()
+        if allowed is not None and len(snap.chunks) <= exact:
+            rows, matrix = self._corpus_matrix(snap)
             positions = np.fromiter(
                 (rows[i] for i in allowed if i in rows), dtype=np.int64, count=-1
             )
@@ -249,13 +259,13 @@ class Retriever:
         return [
             (i, s)
             for i, s in self.index.query(vector, depth)
-            if i in self._chunks and (allowed is None or i in allowed)
+            if i in snap.chunks and (allowed is None or i in allowed)
         ][:k]
 
-    def _corpus_matrix(self) -> tuple[dict[str, int], np.ndarray]:
-        matrix = self._matrix
+    def _corpus_matrix(self, snap: _Snapshot) -> tuple[dict[str, int], np.ndarray]:
+        matrix = snap.matrix
         if matrix is None:
-            ids = sorted(self._chunks)
+            ids = sorted(snap.chunks)
             found = self.vectors(ids)
             ids = [i for i in ids if i in found]
             stacked = (
@@ -263,37 +273,40 @@ class Retriever:
                 if ids
                 else np.zeros((0, self.embedder.dim), np.float32)
             )
-            matrix = self._matrix = ({i: n for n, i in enumerate(ids)}, stacked)
+            matrix = snap.matrix = ({i: n for n, i in enumerate(ids)}, stacked)
         return matrix
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of committed chunks, cached until the catalog changes."""
-        missing = [i for i in ids if i not in self._vector_cache]
+        """Stored vectors of these chunks (ids without one are left out), cached until the
+        catalog changes."""
+        cache = self._vector_cache  # a refresh replaces it: this call keeps the one it read
+        found = {i: cache[i] for i in ids if i in cache}
+        missing = [i for i in ids if i not in found]
         if missing:
-            self._vector_cache.update(self.index.embeddings_for(missing))
-        return {i: self._vector_cache[i] for i in ids if i in self._vector_cache}
+            fetched = self.index.embeddings_for(missing)
+            cache.update(fetched)
+            found.update(fetched)
+        return found
 
     def chunk_scores(
         self, question: str, vector: np.ndarray, depth: int
     ) -> tuple[dict[str, float], dict[str, float]]:
         """Dense cosine and BM25 score of the `depth` best chunks by each, over the whole
         corpus (exact when it is small), for ranking whole cases rather than passages."""
-        self._refresh()
-        assert self._lexical is not None
-        exact = len(self._chunks) <= self.settings.retrieval.exact_scope
-        everything = set(self._chunks) if exact else None
-        dense = self._dense(vector, everything, depth)
-        return dict(dense), dict(self._lexical.search(question, depth, None))
+        snap = self._refresh()
+        exact = len(snap.chunks) <= self.settings.retrieval.exact_scope
+        everything = set(snap.chunks) if exact else None
+        dense = self._dense(snap, vector, everything, depth)
+        return dict(dense), dict(snap.lexical.search(question, depth, None))
 
     def dense_only(self, vector: np.ndarray, k: int) -> list[Evidence]:
         """Baseline: the k nearest chunks by MiniLM cosine, nothing else."""
-        self._refresh()
-        hits = [(i, s) for i, s in self.index.query(vector, k * 2) if i in self._chunks]
-        return [Evidence(self._chunks[i], s, dense=s) for i, s in hits[:k]]
+        chunks = self._refresh().chunks
+        hits = [(i, s) for i, s in self.index.query(vector, k * 2) if i in chunks]
+        return [Evidence(chunks[i], s, dense=s) for i, s in hits[:k]]
 
     def lexical_only(self, question: str, k: int) -> list[Evidence]:
         """Baseline: the k best chunks by BM25, nothing else."""
-        self._refresh()
-        assert self._lexical is not None
-        hits = self._lexical.search(question, k, None)
-        return [Evidence(self._chunks[i], s, lexical=s) for i, s in hits]
+        snap = self._refresh()
+        hits = snap.lexical.search(question, k, None)
+        return [Evidence(snap.chunks[i], s, lexical=s) for i, s in hits]
