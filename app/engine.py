@@ -63,10 +63,18 @@ class Engine:
 
     @cached_property
     def retriever(self) -> Retriever:
-        owner = self.catalog.identity()
-        index = VectorIndex(self.settings, owner=owner)
-        cross = multilingual_index(self.settings, owner) if self.multilingual else None
+        index = VectorIndex(self.settings, catalog=self.catalog)
+        cross = None
+        if self.multilingual is not None:
+            cross = multilingual_index(self.settings, catalog=self.catalog)
         return Retriever(self.settings, self.catalog, index, self.embedder, cross)
+
+    def close(self) -> None:
+        """Close the vector index and the catalog, of those opened (both open on first use)."""
+        if "retriever" in self.__dict__:
+            self.retriever.close()
+        if "catalog" in self.__dict__:
+            self.catalog.close()
 
     @cached_property
     def cases(self) -> CaseLibrary:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.multilingual import MultilingualEmbedder
 from ingest.records import Document
@@ -45,25 +46,29 @@ def multilingual_embedder(settings: Settings) -> MultilingualEmbedder:
     )
 
 
-def multilingual_index(settings: Settings, owner: str) -> VectorIndex:
+def multilingual_index(
+    settings: Settings, owner: str = "", catalog: Catalog | None = None
+) -> VectorIndex:
     """USE's collection: ids and vectors only (the MiniLM one holds text and metadata)."""
     collection = settings.multilingual_collection
-    return VectorIndex(settings, owner=owner, collection=collection, text=False)
+    return VectorIndex(settings, owner, catalog, collection=collection, text=False)
 
 
 def open_channels(
-    settings: Settings, owner: str, embedder: Embedder | None = None
+    settings: Settings, catalog: Catalog, embedder: Embedder | None = None
 ) -> list[DenseChannel]:
-    """MiniLM first (the channel answers are ranked with), then USE if enabled."""
+    """MiniLM first (the channel answers are ranked with), then USE if enabled; each index
+    records its writes in `catalog` (see ingest.vectors)."""
     channels = [
         DenseChannel(
             "minilm",
-            VectorIndex(settings, owner=owner),
+            VectorIndex(settings, catalog=catalog),
             embedder or Embedder.from_settings(settings),
         )
     ]
     if settings.embed.multilingual:
-        index, embedder_use = multilingual_index(settings, owner), multilingual_embedder(settings)
+        index = multilingual_index(settings, catalog=catalog)
+        embedder_use = multilingual_embedder(settings)
         channels.append(DenseChannel("use", index, embedder_use))
     return channels
 

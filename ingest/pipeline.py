@@ -10,7 +10,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,18 +223,22 @@ def _store_documents(
     """Embed the new passages of several documents in one length-sorted call per channel
     (small documents alone make small, slow batches) and write all their vectors in one
     Chroma call per channel (+20% ingest throughput over a call per file); then commit each
-    document on its own (with any older copy of the same file, in the same transaction) and
-    delete its stale vectors (see ingest.catalog). A kill still leaves every file wholly old
-    or wholly new: vectors without a commit are orphans the next run sweeps. Returns
-    MiniLM embeddings per doc."""
+    document on its own (with any older copy of the same file, in the same transaction), and
+    last delete their stale vectors in one call per channel (see ingest.catalog): each vector
+    write makes every other process's embedded client reopen (ingest.vectors), so a window
+    writes a few times, not once per file. A kill still leaves every file wholly old or
+    wholly new: vectors without a commit are orphans the next run sweeps. Returns MiniLM
+    embeddings per doc."""
     fresh = write_vectors(channels, [item.doc for item in pending])
-    embedded = []
+    embedded, stale, kept = [], set(), set()
     for item in pending:
         ids = {c.id for c in item.doc.chunks}
         old = set().union(*(catalog.chunk_ids(d) for d in [item.doc.doc_id, *item.replaces]))
         catalog.commit_document(item.doc, replaces=item.replaces)
-        delete_vectors(channels, old - ids)
+        stale |= old - ids
+        kept |= ids
         embedded.append(len(ids & fresh))
+    delete_vectors(channels, stale - kept)  # never a vector one of these documents still uses
     return embedded
 
 
@@ -253,46 +257,48 @@ def ingest(
     report = IngestReport()
     files, problems = discover(paths)
     report.files.extend(problems)
-    with index_lock(settings):
-        catalog = Catalog(settings.catalog_path)
-        try:
-            channels = open_channels(settings, catalog.identity())
-            orphans = stored_ids(channels) - catalog.chunk_ids()
-            delete_vectors(channels, orphans)  # leftovers of a run killed before its commit
-            hashes = catalog.hashes()
-            owners: dict[Path, list[str]] = defaultdict(list)
-            for doc_id, sources in stored_sources(catalog, settings).items():
-                for source in sources:
-                    owners[source].append(doc_id)
-            seen: set[str] = set()
-            pending: list[_Pending] = []
+    with (
+        index_lock(settings),
+        closing(Catalog(settings.catalog_path)) as catalog,
+        ExitStack() as stack,
+    ):
+        channels = open_channels(settings, catalog)
+        for channel in channels:
+            stack.enter_context(channel.index)
+        orphans = stored_ids(channels) - catalog.chunk_ids()
+        delete_vectors(channels, orphans)  # leftovers of a run killed before its commit
+        hashes = catalog.hashes()
+        owners: dict[Path, list[str]] = defaultdict(list)
+        for doc_id, sources in stored_sources(catalog, settings).items():
+            for source in sources:
+                owners[source].append(doc_id)
+        seen: set[str] = set()
+        pending: list[_Pending] = []
 
-            def flush() -> None:
-                for outcome in _store_pending(pending, catalog, channels):
-                    report.files.append(outcome)
-                    if progress:
-                        progress(outcome)
-                pending.clear()
+        def flush() -> None:
+            for outcome in _store_pending(pending, catalog, channels):
+                report.files.append(outcome)
+                if progress:
+                    progress(outcome)
+            pending.clear()
 
-            for path in _progress(files):
-                file = identify(path, owners)
-                prepared = _prepare_file(file, settings, hashes)
-                if isinstance(prepared, FileOutcome):
-                    # a file that cannot be read now keeps whatever was stored for it
-                    seen.update([file.doc_id, *file.replaces])
-                    report.files.append(prepared)
-                    if progress:
-                        progress(prepared)
-                    continue
-                seen.add(file.doc_id)
-                pending.append(prepared)
-                if sum(len(item.doc.chunks) for item in pending) >= settings.embed.window:
-                    flush()
-            flush()
-            if sync:
-                report.files.extend(_remove_vanished(paths, seen, catalog, channels, settings))
-        finally:
-            catalog.close()
+        for path in _progress(files):
+            file = identify(path, owners)
+            prepared = _prepare_file(file, settings, hashes)
+            if isinstance(prepared, FileOutcome):
+                # a file that cannot be read now keeps whatever was stored for it
+                seen.update([file.doc_id, *file.replaces])
+                report.files.append(prepared)
+                if progress:
+                    progress(prepared)
+                continue
+            seen.add(file.doc_id)
+            pending.append(prepared)
+            if sum(len(item.doc.chunks) for item in pending) >= settings.embed.window:
+                flush()
+        flush()
+        if sync:
+            report.files.extend(_remove_vanished(paths, seen, catalog, channels, settings))
     report.seconds = time.perf_counter() - started
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     tmp = settings.index_dir / "last_ingest.json.tmp"
