@@ -10,12 +10,11 @@ is the one that crosses languages.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
 
+from ingest.memo import VectorMemo
 from ingest.offline import enforce_offline
 
 DIM = 512
@@ -35,10 +34,8 @@ class MultilingualEmbedder:
     def __init__(self, *, threads: int, batch_size: int, memo_size: int) -> None:
         self.threads = threads
         self.batch_size = batch_size
-        self.memo_size = memo_size
         self.dim = DIM
-        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._memo = VectorMemo(memo_size)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -53,14 +50,4 @@ class MultilingualEmbedder:
 
     def embed_memo(self, texts: list[str]) -> np.ndarray:
         """`embed` with a bounded memo, for query-time sentences that repeat."""
-        with self._lock:
-            todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        fresh = self.embed(todo)
-        with self._lock:
-            self._memo.update(zip(todo, fresh, strict=True))
-            out = np.stack([self._memo[t] for t in texts]) if texts else fresh
-            for text in texts:
-                self._memo.move_to_end(text)
-            while len(self._memo) > self.memo_size:
-                self._memo.popitem(last=False)
-        return out
+        return self._memo.embed(texts, self.embed)
