@@ -125,9 +125,9 @@ class Meaning:
 def sentence_meaning(
     question_latin: bool, candidates: list[Candidate], own: Reader | None, cross: Reader | None
 ) -> Meaning:
-    """Each sentence read by the question's own model (MiniLM for a Latin-script question)
-    when it is in the question's script, else by the cross-language model (USE): MiniLM
-    reads Thai as unknown tokens, so its cosine to a Thai sentence is noise."""
+    """Each sentence read by MiniLM (`own`) when it is in the question's script, else by
+    the cross-language model (`cross`, USE): MiniLM's cosine between an English question
+    and a Thai sentence, or the reverse, is noise."""
     n = len(candidates)
     closeness, rank = np.full(n, np.nan), np.full(n, np.nan)
     groups: dict[int, list[int]] = {}
@@ -191,12 +191,12 @@ def extractive_answer(
     """Rank every sentence of the evidence by similarity to the question (embedding) and
     term overlap, keep the best few, and cite each to its passage.
 
-    `own` is the model that reads the question (MiniLM for Latin script; None for a Thai
-    question), `cross` the multilingual USE if that channel is on: it reads the sentences
-    in another script than the question's. With neither, sentences are ranked on shared
-    words. Abstains when the answerability model (app.answerability) judges that the
-    evidence does not answer the question; `term_weights` (IDF of the question's terms) and
-    `unseen` (its terms no chunk holds) are among its signals.
+    `own` is MiniLM with the question's vectors (None for a Thai question when the
+    multilingual channel is off), `cross` the multilingual USE if that channel is on: it
+    reads the sentences in another script than the question's. With neither, sentences are
+    ranked on shared words. Abstains when the answerability model (app.answerability)
+    judges that the evidence does not answer the question; `term_weights` (IDF of the
+    question's terms) and `unseen` (its terms no chunk holds) are among its signals.
     """
     candidates = shortlist(question, candidate_sentences(evidence), settings.answer.candidates)
     if not candidates:
@@ -239,18 +239,19 @@ def extractive_answer(
         meta = chunk.metadata
         labels = f"{meta.title} {meta.place} {meta.country}"
         answer.append(Cited(candidates[j].text, chunk.text, labels, case_period(meta)))
+    gaps = gap_counts(question, answer, known)
     features = answerability_features(
         question,
         evidence,
         closeness,
         answer,
-        known,
+        gaps,
         settings.answer.coverage_passages,
         term_weights,
         ignore_terms,
         unseen,
     )
-    reasons = gap_counts(question, answer, known).reasons()
+    reasons = gaps.reasons()
     verdict = judge(features, reasons, load_model())
     if verdict.abstain and settings.answer.abstain:
         return abstention(reasons or ["no passage found answers it closely enough"], verdict)

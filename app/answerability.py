@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.abstain import Cited, gap_counts
+from app.abstain import Cited, Gaps
 from app.records import Answerability, Evidence
 from ingest.text import stems, tokenize
 
@@ -86,18 +86,19 @@ def answerability_features(
     evidence: list[Evidence],
     meaning: float,
     answer: list[Cited],
-    known_words: set[str],
+    gaps: Gaps,
     covered: int,
     term_weights: dict[str, float] | None = None,
     name_stems: set[str] = frozenset(),
     unseen: set[str] = frozenset(),
 ) -> dict[str, float]:
     """The model's inputs for one question. `meaning` is the best candidate sentence's
-    cosine; `answer` the sentences the answer would quote; `covered` how many of the best
-    passages the coverage signals read; `term_weights` the IDF of the question's BM25 terms
-    (a rare word is the specific fact asked for); `name_stems` the stems of the case names
-    it was scoped by, which every passage of that case shares; `unseen` the question's
-    terms that no chunk of the corpus holds (a case the corpus does not have)."""
+    cosine; `answer` the sentences the answer would quote and `gaps` what they lack
+    (app.abstain.gap_counts); `covered` how many of the best passages the coverage signals
+    read; `term_weights` the IDF of the question's BM25 terms (a rare word is the specific
+    fact asked for); `name_stems` the stems of the case names it was scoped by, which every
+    passage of that case shares; `unseen` the question's terms that no chunk of the corpus
+    holds (a case the corpus does not have)."""
     terms = stems(question)
     top = evidence[:covered]
     weights = term_weights or {}
@@ -112,7 +113,6 @@ def answerability_features(
     offered = [
         sum(x is not None for x in (ev.dense, ev.lexical, ev.multilingual)) >= 2 for ev in top
     ]
-    gaps = gap_counts(question, answer, known_words)
     return {
         "meaning": meaning,
         "passage_dense": max((ev.dense for ev in top if ev.dense is not None), default=0.0),
