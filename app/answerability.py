@@ -135,4 +135,8 @@ def answerability_features(
 
 
 def judge(features: dict[str, float], reasons: list[str], model: AbstentionModel) -> Answerability:
-    return Answerability(features, model.probability(features), model.threshold, tuple(reasons))
+    """The verdict on signals rounded to 4 places: int8 vectors differ in the 7th digit with
+    the batch they were embedded in, and two processes must give one answer."""
+    rounded = {f: round(v, 4) for f, v in features.items()}
+    probability = round(model.probability(rounded), 4)
+    return Answerability(rounded, probability, model.threshold, tuple(reasons))
