@@ -97,6 +97,11 @@ class RetrievalSettings(BaseSettings):
     scoped_overfetch: int = Field(
         4, description="Over-fetch factor of an approximate scoped search (filtered after)."
     )
+    name_max_documents: int = Field(
+        2,
+        description="A name in a question scopes it to the cases whose place or title bear "
+        "the name only when at most this many documents' text write it.",
+    )
 
 
 class AnswerSettings(BaseSettings):
@@ -158,7 +163,15 @@ class CasesSettings(BaseSettings):
         200, description="Passages taken from each ranking before aggregating per case."
     )
     top_passages: int = Field(
-        3, description="Best passages a case's mean3 aggregates average (missing count 0)."
+        3,
+        description="Best passages a case's mean3 aggregates average (missing count 0), and "
+        "the most the mix-prior3 aggregate averages.",
+    )
+    passage_prior: float = Field(
+        3.0,
+        description="mix-prior3 averages a case of n passages over its best "
+        "top_passages*n/(n+passage_prior), so a short case is not penalised for being short "
+        "(fitted on data/eval/cases.jsonl plus real cases-tuning.jsonl; 1-40 tried).",
     )
     dense_weight: float = Field(
         0.7,
