@@ -71,9 +71,10 @@ def _prior_mean(values: list[float], passages: int, floor: float, w: CasesSettin
     a case of n passages (at least 1, a fraction weighing the last one in part).
 
     Why: a case should need several matching passages to score high, but a short one
-    cannot have many; with the saturating k a three-passage abstract is judged on its
-    best one and a half, a long report on nearly top_passages. A passage the search did
-    not reach counts as the last score it took, not 0: it is unseen, not unrelated.
+    cannot have many; with the saturating k (passage_prior 5) a three-passage abstract is
+    judged on little more than its best one, a long report on nearly top_passages. A
+    passage the search did not reach counts as the last score it took, not 0: it is
+    unseen, not unrelated.
     """
     n = max(passages, len(values), 1)
     k = max(1.0, w.top_passages * n / (n + w.passage_prior))

@@ -168,10 +168,10 @@ class CasesSettings(BaseSettings):
         "the most the mix-prior3 aggregate averages.",
     )
     passage_prior: float = Field(
-        3.0,
+        5.0,
         description="mix-prior3 averages a case of n passages over its best "
         "top_passages*n/(n+passage_prior), so a short case is not penalised for being short "
-        "(fitted on data/eval/cases.jsonl plus real cases-tuning.jsonl; 1-40 tried).",
+        "(fitted on data/eval/cases.jsonl plus real cases-tuning.jsonl, 0-40 tried).",
     )
     dense_weight: float = Field(
         0.7,
