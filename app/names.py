@@ -127,10 +127,11 @@ def named_in(question: str, names: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def documents_by_country(chunks: list[StoredChunk]) -> dict[str, set[str]]:
-    """The documents of each country, by the gazetteer's name for their country facet."""
+    """The documents of each country, by the gazetteer's name for their country facet;
+    those with no country (a method or an organisation page) under ""."""
     by_country: dict[str, set[str]] = defaultdict(set)
     for chunk in chunks:
-        for country in country_of(chunk.metadata.country):
+        for country in country_of(chunk.metadata.country) or {""}:
             by_country[country].add(chunk.doc_id)
     return dict(by_country)
 
@@ -138,10 +139,12 @@ def documents_by_country(chunks: list[StoredChunk]) -> dict[str, set[str]]:
 def countries_in(question: str, by_country: dict[str, set[str]]) -> dict[str, set[str]]:
     """The countries the question names, as written ("Thai", "Brasil", "UK"; or a corpus's
     own country value that the gazetteer lacks, such as "England"), each with the
-    documents of its countries; a country with no document is left out."""
+    documents of its countries and those of no known country, which may be about it too
+    ("the Russian organisation Wikivote"); a country with no document is left out."""
     written = {w: set(c) for w, c in countries_named(question).items()}
-    for country in by_country:
+    for country in filter(None, by_country):
         if re.search(rf"\b{re.escape(country)}\b", question):
             written.setdefault(country, set()).add(country)
+    unknown = by_country.get("", set())
     found = {w: set().union(*(by_country.get(c, set()) for c in cs)) for w, cs in written.items()}
-    return {w: docs for w, docs in found.items() if docs}
+    return {w: docs | unknown for w, docs in found.items() if docs}

@@ -24,7 +24,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.only_answers and not args.answers:
         raise UsageError("--only-answers needs --answers FILE")
-    require_paths([args.gold, args.answers, args.compare, args.corpus, args.cases])
+    require_paths([args.gold, args.answers, args.compare, args.corpus, args.case_queries])
     options = EvalOptions(
         gold=args.gold,
         answers=args.answers,
@@ -32,7 +32,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         baselines=not args.no_baselines,
         ours=not args.only_answers,
         support_set=None if args.no_support_check else DEFAULT_SUPPORT,
-        cases=args.cases or DEFAULT_CASES,
+        cases=args.case_queries or DEFAULT_CASES,
         limit=args.limit,
     )
     try:
@@ -55,7 +55,7 @@ def add_eval_command(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--out", type=Path, default=Path("reports/eval"), help="report folder")
     p.add_argument("--compare", type=Path, help="an earlier report.json: print the deltas")
     p.add_argument(
-        "--cases",
+        "--case-queries",  # not --cases: that is the settings group's name
         type=Path,
         help=f"graded case-level queries scored beside the gold set (default: {DEFAULT_CASES})",
     )
