@@ -360,7 +360,8 @@ def build_index(paths: list[Path], index_dir: Path, backend: dict) -> dict:
 
     # cards too, as `govqa ingest` builds them: answers read them for the reading list
     settings = Settings(index_dir=index_dir, **backend)
-    report = update_library(paths, settings, sync=True, progress=progress).ingest
+    library = update_library(paths, settings, sync=True, progress=progress)
+    report = library.ingest
     catalog = Catalog(settings.catalog_path)
     try:
         chunks = len(catalog.chunk_ids())
@@ -374,6 +375,7 @@ def build_index(paths: list[Path], index_dir: Path, backend: dict) -> dict:
         "embedded": report.embedded,
         "seconds": round(time.perf_counter() - started, 1),
         "chunks_per_s": round(report.embedded / report.seconds, 2) if report.embedded else None,
+        "cards_built": library.cards.built,
     }
 
 
@@ -744,7 +746,7 @@ def main() -> None:
             "platform": platform.platform(),
             "python": platform.python_version(),
             "cpu_count": os.cpu_count(),
-            "load_average": [round(load, 1) for load in os.getloadavg()],
+            "load_average": [round(avg, 1) for avg in os.getloadavg()],
         },
         "args": {
             "sizes": sizes,
@@ -829,6 +831,8 @@ def main() -> None:
     with step(f"load, {clients} clients x {load_seconds:g} s"):
         load = load_test(base_index, default, clients, load_seconds, questions[base_size])
     results["load"] = {"size": base_size, **load}
+    # the machine's load before and after: on a shared machine it says how far to trust this
+    results["machine"]["load_average_end"] = [round(avg, 1) for avg in os.getloadavg()]
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp_out = args.out.with_suffix(".json.tmp")

@@ -80,3 +80,21 @@ def test_real_corpus_uses_the_folders_that_exist(tmp_path: Path) -> None:
     assert len(notes) == 1 and str(reports) in notes[0]
     subset, _ = bench.real_corpus([pages], 3)
     assert [p.name for p in subset] == ["p0.html", "p3.html", "p6.html"]
+
+
+def test_build_index_reuses_a_current_cache_and_rebuilds_a_stale_one(
+    corpus: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "index"
+    first = bench.build_index(corpus, index, {})
+    assert not first["cached"] and first["embedded"] == first["chunks"] > 0
+    again = bench.build_index(corpus, index, {})
+    assert again["cached"] and again["embedded"] == 0
+    monkeypatch.setattr("ingest.pipeline.PIPELINE_VERSION", "next")
+    # Chroma keeps one client per path for the process, still reading the deleted files; a
+    # bench run builds each index once, so only this test meets it
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    rebuilt = bench.build_index(corpus, index, {})
+    assert not rebuilt["cached"] and rebuilt["embedded"] == first["chunks"]
