@@ -67,7 +67,7 @@ def update_library(
     another ingest holds it), then bring the case cards in line with the documents.
 
     Pass the `engine` that will read the cards (the chat's) to reuse its loaded model and
-    passages; without one, a short-lived engine builds them and closes its catalog.
+    passages; without one, a short-lived engine builds them and is closed.
     """
     report = ingest(paths, settings, sync=sync, progress=progress)
     owned = engine is None
@@ -76,7 +76,7 @@ def update_library(
         return LibraryReport(report, build_cards(engine.catalog, engine.retriever))
     finally:
         if owned:
-            engine.catalog.close()
+            engine.close()
 
 
 def cleaning_lines(settings: Settings) -> Iterator[str]:

@@ -29,17 +29,24 @@ CSS = """
 
 
 def build_app(engine: Engine) -> gr.Blocks:
-    """The whole chat over `engine`; every public event has an api_name (README)."""
+    """The whole chat over `engine`; every public event has an api_name (README).
+
+    Every page load refreshes the lists drawn from the index (filter values, case lists and
+    pickers, the corpus tables): another process may have ingested since the chat started,
+    and the layout was built once, then.
+    """
     with gr.Blocks(title="govqa") as demo:
         gr.Markdown("## govqa: cited answers from governance case literature")
         with gr.Tab("Ask"):
-            build_ask_tab(engine)
+            ask_lists = build_ask_tab(engine)
         with gr.Tab("Compare"):
             compare_picks = build_compare_tab(engine)
         with gr.Tab("Cases"):
-            build_cases_tab(engine)
+            cases_lists = build_cases_tab(engine)
         with gr.Tab("Corpus"):
-            build_corpus_tab(engine, [compare_picks])
+            corpus_lists = build_corpus_tab(engine, [compare_picks])
+        for refresh, outputs in (ask_lists, cases_lists, corpus_lists):
+            demo.load(refresh, None, outputs, api_name=False, show_progress="hidden")
     return demo
 
 

@@ -17,10 +17,12 @@ from app.corpus import (
 )
 from app.engine import Engine
 from app.render import md_escape
+from app.ui.refresh import Refresh
 
 
-def build_corpus_tab(engine: Engine, case_pickers: list[gr.Dropdown]) -> None:
-    """Components and events of the Corpus tab; an upload refreshes `case_pickers`."""
+def build_corpus_tab(engine: Engine, case_pickers: list[gr.Dropdown]) -> Refresh:
+    """Components and events of the Corpus tab; an upload refreshes `case_pickers`. Returns
+    what refreshes its tables and those pickers when a page loads."""
 
     def tables():
         pickers = [gr.update(choices=case_choices(engine)) for _ in case_pickers]
@@ -44,3 +46,4 @@ def build_corpus_tab(engine: Engine, case_pickers: list[gr.Dropdown]) -> None:
 
     outputs = [report, documents, quality, *case_pickers]
     button.click(upload, files, outputs, api_name="upload")
+    return tables, outputs[1:]
