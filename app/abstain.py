@@ -93,15 +93,17 @@ def asked_figure(question: str) -> Figure:
 
 def count_unit(phrase: str) -> str:
     """What "how many ..." counts: the words before the first auxiliary, preposition or
-    name, at most three ("how many paid staff does ...": "paid staff"); the answer must
-    write one of them. A lone word in "-ed" is a verb ("how many attended"): no unit."""
+    name, at most three ("how many paid staff does ...": "paid staff"), without a verb in
+    "-ed" that follows them; the answer must write one of them."""
     words: list[str] = []
     for word in re.findall(r"[\w’'-]+", phrase)[:3]:
         if word.lower() in _PHRASE_END or word[:1].isupper():
             break
         words.append(word)
-    if len(words) == 1 and words[0].lower().endswith("ed"):
-        return ""
+    # a word in "-ed" after the noun is its verb ("how many people attended", "how many
+    # proposals drafted ..."); alone, there is no noun ("how many attended")
+    while words and words[-1].lower().endswith("ed"):
+        words.pop()
     return " ".join(words)
 
 

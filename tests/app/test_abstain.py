@@ -23,6 +23,7 @@ def test_the_kind_of_figure_a_question_asks_for():
     assert asked_figure("How many paid staff does the charity employ?").unit == "paid staff"
     assert asked_figure("How many of the proposals were passed?").unit == "proposals"
     assert asked_figure("How many attended the meeting?").unit == ""
+    assert asked_figure("How many people attended the meeting?").unit == "people"
     staff = asked_figure("How many paid staff does the charity employ?")
     assert not gives_figure("Each area has a council of 8 people.", staff)
     assert gives_figure("It employs 12 staff.", staff)
