@@ -78,6 +78,8 @@ def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
         names[doc_id] = found
     owners: dict[str, set[str]] = defaultdict(set)
     for doc_id, doc_names in names.items():
+        if meta_by_doc[doc_id].lookalike_of:
+            continue  # a copy of a case's title must not make its name ambiguous
         for name in doc_names:
             owners[name.lower()].add(doc_id)
     return {
@@ -186,7 +188,14 @@ class Retriever:
             }
             if hits:
                 found[doc_id] = hits
-        return found
+        # a question naming a case is about the genuine document, not a look-alike of it
+        documents = self._by_doc
+        copies = {
+            doc_id
+            for doc_id in found
+            if documents.get(doc_id) and set(documents[doc_id][0].lookalike_of) & set(found)
+        }
+        return {doc_id: hits for doc_id, hits in found.items() if doc_id not in copies}
 
     def ranking(self, search: Search, filters: Filters | None = None) -> list[Evidence]:
         """Every candidate of `search` (dense and lexical, fused by reciprocal rank) inside

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import fcntl
+import getpass
 import hashlib
 import json
 import os
 import re
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.catalog import Catalog
@@ -20,8 +23,18 @@ from ingest.clean import clean_pages
 from ingest.embed import Embedder
 from ingest.metadata import describe, extract_interviews
 from ingest.readers import READERS, check_size, read_document
-from ingest.records import Document, FileOutcome, FileStatus, IngestError, IngestReport
+from ingest.records import (
+    DocMetadata,
+    Document,
+    FileOutcome,
+    FileStatus,
+    IngestError,
+    IngestReport,
+    Origin,
+    Provenance,
+)
 from ingest.settings import Settings
+from ingest.text import normalize_space, sentence_spans
 from ingest.vectors import VectorIndex
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
@@ -32,16 +45,136 @@ class IngestBusy(Exception):
     """Another ingest holds the index lock."""
 
 
+_held = threading.local()  # lock files this thread holds: index_lock is re-entrant
+
+
 @contextmanager
 def index_lock(settings: Settings) -> Iterator[None]:
-    """One writer at a time; the OS drops the lock if the holder is killed."""
+    """One writer at a time; the OS drops the lock if the holder is killed.
+
+    Re-entrant in one thread, so a caller that must do something before the ingest under
+    the same lock (an upload copies its files only once it holds it) can take it and then
+    call `ingest`, which takes it again.
+    """
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.index_dir / "ingest.lock", "w") as handle:
+    path = str((settings.index_dir / "ingest.lock").resolve())
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if path in held:
+        yield
+        return
+    with open(path, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise IngestBusy(f"{settings.index_dir}: another ingest is running") from exc
-        yield
+        held.add(path)
+        try:
+            yield
+        finally:
+            held.discard(path)
+
+
+@dataclass
+class IngestOrigin:
+    """Who is adding this run's files and how: recorded as each committed document's
+    Provenance. `names` maps a file's resolved path to the name its owner gave it (an
+    upload is stored under a path of the library's choosing)."""
+
+    origin: Origin = "cli"
+    by: str = field(default_factory=lambda: os_user())
+    names: dict[str, str] = field(default_factory=dict)
+
+    def provenance(self, source: Path) -> Provenance:
+        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return Provenance(self.origin, at, self.by, self.names.get(str(source), source.name))
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's arbitrary uid)
+        return ""
+
+
+def title_key(title: str) -> str:
+    """A title compared the way a reader sees it: case, punctuation and spacing aside."""
+    return " ".join(re.findall(r"\w+", title.casefold()))
+
+
+# the front matter fields that, all equal, say two files present themselves as one work
+_FRONT_MATTER = ("authors", "year", "place", "country", "level", "policy_area", "case_years")
+
+
+def _front_matter(meta: DocMetadata) -> tuple:
+    read = [f for f in _FRONT_MATTER if meta.provenance.get(f, "").startswith("read")]
+    return tuple((f, str(getattr(meta, f))) for f in read) if len(read) >= 4 else ()
+
+
+@dataclass
+class Known:
+    """A committed (or earlier in this run) document as look-alike checks see it."""
+
+    metadata: DocMetadata
+    path: str
+    lookalike_of: list[str]
+
+
+# Share of a document's sentences found word for word in another, from which a file with
+# the same front matter (but another title) is a copy of it rather than a second report.
+# Two reports on one programme by one author (tests/app/test_cases.py) share none; a copy
+# with planted sentences shares all but those.
+COPIED_SENTENCES = 0.5
+
+
+def _sentences(text: str) -> set[str]:
+    return {normalize_space(text[a:b]).casefold() for a, b in sentence_spans(text)}
+
+
+def copied_share(text: str, original: str) -> float:
+    """Share of `text`'s sentences that `original` holds word for word."""
+    mine = _sentences(text)
+    return len(mine & _sentences(original)) / len(mine) if mine else 0.0
+
+
+def lookalikes(doc: Document, known: dict[str, Known], text_of: Callable[[str], str]) -> list[str]:
+    """Ids of the `known` documents that `doc` presents itself as, while its text differs
+    (`text_of(doc_id)` reads a known document's text): the same title of two or more
+    words, or the same front matter (at least four fields read from the file) over a text
+    that copies most of the other's sentences (COPIED_SENTENCES).
+
+    Why: a copy of a genuine brief with planted sentences would otherwise be grouped into
+    the genuine case (same place, near-identical vectors) and quoted for it. Documents that
+    are themselves look-alikes are not matched against: the first one stays the genuine
+    one. A file with the same text is no threat: it can only repeat the original."""
+    key = title_key(doc.metadata.title)
+    key = key if len(key.split()) >= 2 else ""
+    front = _front_matter(doc.metadata)
+    found = []
+    for doc_id, other in known.items():
+        if other.lookalike_of:
+            continue
+        same_title = bool(key) and title_key(other.metadata.title) == key
+        same_front = bool(front) and _front_matter(other.metadata) == front
+        if not (same_title or same_front):
+            continue
+        text = text_of(doc_id)
+        if text == doc.text:
+            continue
+        if same_title or copied_share(doc.text, text) >= COPIED_SENTENCES:
+            found.append(doc_id)
+    return sorted(found)
+
+
+def lookalike_flag(doc: Document, originals: list[str], known: dict[str, Known]) -> str:
+    """The report's line for a look-alike: what it copies, and what was done with it."""
+    other = known[originals[0]]
+    same_title = title_key(other.metadata.title) == title_key(doc.metadata.title)
+    what = "title matches" if same_title else "front matter and most sentences match"
+    more = f" (and {len(originals) - 1} more)" if len(originals) > 1 else ""
+    return (
+        f"its {what} '{other.metadata.title}' ({other.path}){more} but its text "
+        "differs: kept as its own case, never merged into that one"
+    )
 
 
 def source_path(path: Path) -> Path:
@@ -215,6 +348,7 @@ class _Pending:
     doc: Document
     status: FileStatus
     replaces: list[str]
+    flag: str = ""
 
 
 def _store_documents(
@@ -254,13 +388,18 @@ def ingest(
     settings: Settings,
     sync: bool = False,
     progress: Callable[[FileOutcome], None] | None = None,
+    origin: IngestOrigin | None = None,
 ) -> IngestReport:
     """Bring the index in line with `paths`: add new files, replace changed ones, skip
     unchanged ones, and with `sync` remove documents whose files under `paths` are gone.
 
-    Bad files become `skipped` outcomes with a reason; the run always goes on.
+    Bad files become `skipped` outcomes with a reason; the run always goes on. A new
+    document that copies an earlier one's title or front matter with other text is
+    committed flagged (`lookalike_of`, the outcome's `flag`). `origin` says who adds the
+    files and how (default: `govqa ingest` run by this OS user).
     """
     started = time.perf_counter()
+    origin = origin or IngestOrigin()
     report = IngestReport()
     files, problems = discover(paths)
     report.files.extend(problems)
@@ -272,6 +411,12 @@ def ingest(
             orphans = index.all_ids() - catalog.chunk_ids()
             index.delete(orphans)  # leftovers of a run that was killed before its commit
             hashes = catalog.hashes()
+            known = {d: Known(*row) for d, row in catalog.resemblances().items()}
+            texts: dict[str, str] = {}  # documents of this run not yet committed
+
+            def text_of(doc_id: str) -> str:
+                return texts[doc_id] if doc_id in texts else catalog.text(doc_id)
+
             owners: dict[Path, list[str]] = defaultdict(list)
             for doc_id, sources in stored_sources(catalog, settings).items():
                 for source in sources:
@@ -285,6 +430,7 @@ def ingest(
                     if progress:
                         progress(outcome)
                 pending.clear()
+                texts.clear()
 
             for path in _progress(files):
                 file = identify(path, owners)
@@ -297,6 +443,11 @@ def ingest(
                         progress(prepared)
                     continue
                 seen.add(file.doc_id)
+                prepared = _describe_origin(prepared, file, origin, known, text_of)
+                known[prepared.doc.doc_id] = Known(
+                    prepared.doc.metadata, prepared.doc.path, prepared.doc.lookalike_of
+                )
+                texts[prepared.doc.doc_id] = prepared.doc.text
                 pending.append(prepared)
                 if sum(len(item.doc.chunks) for item in pending) >= settings.embed.window:
                     flush()
@@ -311,6 +462,27 @@ def ingest(
     tmp.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     os.replace(tmp, settings.index_dir / "last_ingest.json")
     return report
+
+
+def _describe_origin(
+    item: _Pending,
+    file: SourceFile,
+    origin: IngestOrigin,
+    known: dict[str, Known],
+    text_of: Callable[[str], str],
+) -> _Pending:
+    """The document with its provenance and look-alike flag. A new document is checked
+    against every earlier one; an updated one keeps a flag only while it still holds (so
+    editing a genuine document never flags it against the copy that imitated it)."""
+    doc = item.doc
+    earlier = next((known[d] for d in (doc.doc_id, *file.replaces) if d in known), None)
+    others = {d: k for d, k in known.items() if d not in {doc.doc_id, *file.replaces}}
+    found = lookalikes(doc, others, text_of)
+    if earlier is not None:
+        found = [d for d in found if d in earlier.lookalike_of]
+    doc = replace(doc, provenance=origin.provenance(file.source), lookalike_of=found)
+    flag = lookalike_flag(doc, found, others) if found else ""
+    return _Pending(doc, item.status, item.replaces, flag)
 
 
 def _progress(files: list[Path]) -> Iterator[Path]:
@@ -358,6 +530,8 @@ def _store_pending(
             embedded=n,
             dropped_lines=len(item.doc.dropped),
             repaired_lines=len(item.doc.repaired),
+            lookalike_of=item.doc.lookalike_of,
+            flag=item.flag,
         )
         for item, n in zip(pending, embedded, strict=True)
     ]
