@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
-import re
-import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from app.case_views import shorten
 from app.engine import Engine
 from app.facets import FACET_TABLE, document_facet_values
-from app.library import LibraryReport, update_library
+from app.render import LOOKALIKE_NOTE
 from ingest.records import IngestReport
 from ingest.settings import Settings
 
 # The facets a document's metadata states, in the facet table's order.
 COLUMN_FACETS = [f for f in FACET_TABLE if f.fact]
-DOCUMENT_COLUMNS = ["title", "authors", "year", "place", *(f.fact for f in COLUMN_FACETS), "file"]
+DOCUMENT_COLUMNS = [
+    "title",
+    "authors",
+    "year",
+    "place",
+    *(f.fact for f in COLUMN_FACETS),
+    "file",
+    "added",
+    "look-alike of",
+]
+# A vote's text fields are cut to this many characters: the answer a vote carries comes
+# from the page, and a client can send any size.
+VOTE_FIELD_CHARS = 4000
+VOTE_SOURCES = 20
 QUALITY_COLUMNS = ["file", "format", "chunks", "dropped lines", "repaired lines", "first drops"]
 
 
@@ -28,9 +43,26 @@ def document_rows(engine: Engine) -> list[list]:
         m = doc.metadata
         facets = ["; ".join(f.from_document(m)) for f in COLUMN_FACETS]
         rows.append(
-            [m.title, "; ".join(m.authors), m.year or "", m.place, *facets, Path(doc.path).name]
+            [
+                m.title,
+                "; ".join(m.authors),
+                m.year or "",
+                m.place,
+                *facets,
+                doc.path,
+                doc.provenance.describe(),
+                "; ".join(doc.lookalike_of),
+            ]
         )
     return rows
+
+
+def removal_choices(engine: Engine) -> list[tuple[str, str]]:
+    """(label, doc_id) for the remove picker: the file, when and how it came, and title."""
+    return [
+        (shorten(f"{doc.path} ({doc.provenance.describe()}): {doc.metadata.title}"), doc.doc_id)
+        for doc in engine.documents()
+    ]
 
 
 def quality_rows(engine: Engine) -> list[list]:
@@ -61,27 +93,10 @@ def case_choices(engine: Engine) -> list[tuple[str, str]]:
     for doc in engine.documents():
         m = doc.metadata
         label = f"{m.place}: {m.title}" if m.place and m.place not in m.title else m.title
+        if doc.lookalike_of:
+            label = f"⚠ look-alike: {label} ({doc.provenance.describe()})"
         out.append((shorten(label), doc.doc_id))
     return sorted(out)
-
-
-def _safe_name(name: str) -> str:
-    stem = re.sub(r"[^\w.-]+", "_", Path(name).name).strip("._") or "upload"
-    return stem[:120]
-
-
-def add_uploads(files: list[str | Path], engine: Engine) -> LibraryReport:
-    """Copy uploaded files into `<corpus>/uploads/` (so later ingests keep them) and add
-    just those files to the library, as `govqa ingest` does: the same per-file report,
-    and the case cards refreshed."""
-    target = engine.settings.corpus_dir / "uploads"
-    target.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for file in files:
-        destination = target / _safe_name(str(file))
-        shutil.copyfile(file, destination)
-        saved.append(destination)
-    return update_library(saved, engine.settings, engine=engine)
 
 
 def report_lines(report: IngestReport) -> list[str]:
@@ -91,32 +106,72 @@ def report_lines(report: IngestReport) -> list[str]:
         name = Path(f.path).name
         if f.status == "skipped":
             lines.append(f"{name}: skipped: {f.reason}")
-        else:
-            lines.append(f"{name}: {f.status}, {f.chunks} chunks, {f.dropped_lines} lines dropped")
+            continue
+        line = f"{name}: {f.status}, {f.chunks} chunks, {f.dropped_lines} lines dropped"
+        if f.status == "removed":
+            line = f"{name}: removed, {f.chunks} chunks"
+        if f.flag:
+            line += f"; flagged ({LOOKALIKE_NOTE.split(':')[0]}): {f.flag}"
+        if f.note:
+            line += f"; {f.note}"
+        lines.append(line)
     return lines
 
 
-def log_feedback(settings: Settings, answer: dict, rating: str, comment: str = "") -> Path:
-    """Append one JSON line per vote; a single O_APPEND write keeps concurrent votes whole."""
+def log_feedback(
+    settings: Settings, answer: dict, rating: str, comment: str = "", user: str = ""
+) -> Path:
+    """Append one JSON line per vote, keeping at most `serve.max_votes` (the oldest go).
+
+    The file is locked while a vote is added, so concurrent votes stay whole and the
+    trim never loses one; each text field is cut to VOTE_FIELD_CHARS, so the log's size is
+    bounded by max_votes whatever a client sends."""
     path = settings.index_dir / "feedback.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
+
+    def cut(value: object) -> str:
+        return str(value or "")[:VOTE_FIELD_CHARS]
+
+    sources = answer.get("sources") or []
+    grounding = answer.get("grounding")
     record = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "rating": rating,
-        "comment": comment,
-        "question": answer.get("question", ""),
-        "answer": answer.get("text", ""),
-        "grounding": answer.get("grounding"),
-        "mode": answer.get("mode"),
+        "user": cut(user),
+        "comment": cut(comment),
+        "question": cut(answer.get("question")),
+        "answer": cut(answer.get("text")),
+        "grounding": grounding if isinstance(grounding, float | int) else None,
+        "mode": cut(answer.get("mode")),
         "sources": [
-            {"n": s["n"], "file": s["file"], "chunk_id": s["chunk_id"]}
-            for s in answer.get("sources", [])
+            {"n": s.get("n"), "file": cut(s.get("file")), "chunk_id": cut(s.get("chunk_id"))}
+            for s in sources[:VOTE_SOURCES]
+            if isinstance(s, dict)
         ],
     }
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.write(fd, line)
-    finally:
-        os.close(fd)
+    with _locked_log(path) as handle:
+        handle.write(line)
+        handle.flush()
+        handle.seek(0)
+        data = handle.read()
+        if data.count(b"\n") > settings.serve.max_votes:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(b"".join(data.splitlines(keepends=True)[-settings.serve.max_votes :]))
+            os.replace(tmp, path)  # a crash leaves the old log or the trimmed one, whole
     return path
+
+
+@contextmanager
+def _locked_log(path: Path) -> Iterator[BinaryIO]:
+    """The log opened for appending under an exclusive lock. A writer that waited while
+    another trimmed the log holds the replaced file: it reopens until it holds the one at
+    `path`, so no vote goes to a file that is gone."""
+    while True:
+        handle = open(path, "ab+")  # noqa: SIM115 (closed below, or by the with)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+            break
+        handle.close()
+    with handle:
+        yield handle

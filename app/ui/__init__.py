@@ -14,6 +14,7 @@ enforce_offline()
 
 import gradio as gr  # noqa: E402
 
+from app.auth import Access  # noqa: E402
 from app.engine import Engine  # noqa: E402
 from app.ui.ask import build_ask_tab  # noqa: E402
 from app.ui.cases import build_cases_tab  # noqa: E402
@@ -25,12 +26,18 @@ CSS = """
 .govqa-source { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
 .govqa-passage, .govqa-passage-view blockquote { white-space: pre-wrap; font-size: 0.9em; }
 .govqa-context p { color: #777; font-size: 0.85em; white-space: pre-wrap; }
+.govqa-origin { color: #666; font-size: 0.8em; }
 """
+# Uploads the chat's server holds in its temporary folder are deleted by the upload event
+# itself; files sent but never submitted are swept after an hour (Gradio's delete_cache).
+TEMP_SWEEP = (3600, 3600)
 
 
-def build_app(engine: Engine) -> gr.Blocks:
-    """The whole chat over `engine`; every public event has an api_name (README)."""
-    with gr.Blocks(title="govqa") as demo:
+def build_app(engine: Engine, access: Access | None = None) -> gr.Blocks:
+    """The whole chat over `engine`; every public event has an api_name (README). With
+    `access` from a users file, only its curators see and may use upload and remove."""
+    access = access or Access(None)
+    with gr.Blocks(title="govqa", delete_cache=TEMP_SWEEP) as demo:
         gr.Markdown("## govqa: cited answers from governance case literature")
         with gr.Tab("Ask"):
             build_ask_tab(engine)
@@ -39,7 +46,7 @@ def build_app(engine: Engine) -> gr.Blocks:
         with gr.Tab("Cases"):
             build_cases_tab(engine)
         with gr.Tab("Corpus"):
-            build_corpus_tab(engine, [compare_picks])
+            build_corpus_tab(demo, engine, [compare_picks], access)
     return demo
 
 
@@ -58,7 +65,8 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
     enforce_offline()
     engine = Engine(settings)
     engine.embedder.embed(["warm up"])  # load the model before the first visitor waits
-    demo = build_app(engine)
+    access = Access(settings.serve.auth_file)
+    demo = build_app(engine, access)
     demo.queue(default_concurrency_limit=4)
     demo.launch(
         server_name=settings.serve.host,
@@ -68,5 +76,18 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
         prevent_thread_lock=not block,
         quiet=True,
         css=CSS,
+        auth=_login(access) if access.enabled else None,
+        auth_message="govqa: log in with the name and password your curator gave you.",
+        max_file_size=f"{int(settings.ingest.max_upload_mb * 1024)}kb",
     )
     return demo
+
+
+def _login(access: Access):
+    """Gradio's auth hook, off the event loop: a scrypt check takes ~50 ms."""
+    import anyio.to_thread
+
+    async def login(name: str, password: str) -> bool:
+        return await anyio.to_thread.run_sync(access.login, name, password)
+
+    return login
