@@ -34,6 +34,7 @@ DOCUMENT_COLUMNS = [
 # from the page, and a client can send any size.
 VOTE_FIELD_CHARS = 4000
 VOTE_SOURCES = 20
+VOTE_SOURCE_CHARS = 300  # a source's file and chunk id
 QUALITY_COLUMNS = ["file", "format", "chunks", "dropped lines", "repaired lines", "first drops"]
 
 
@@ -121,11 +122,12 @@ def report_lines(report: IngestReport) -> list[str]:
 def log_feedback(
     settings: Settings, answer: dict, rating: str, comment: str = "", user: str = ""
 ) -> Path:
-    """Append one JSON line per vote, keeping at most `serve.max_votes` (the oldest go).
+    """Append one JSON line per vote, keeping the newest `serve.max_votes`.
 
-    The file is locked while a vote is added, so concurrent votes stay whole and the
-    trim never loses one; each text field is cut to VOTE_FIELD_CHARS, so the log's size is
-    bounded by max_votes whatever a client sends."""
+    The log is trimmed back to max_votes once it passes it by a tenth, so a full log is
+    rewritten once per max_votes/10 votes, not at every vote. The file is locked while a
+    vote is added, so concurrent votes stay whole and a trim never loses one; each text
+    field is cut (VOTE_FIELD_CHARS), so the log's size is bounded whatever a client sends."""
     path = settings.index_dir / "feedback.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -144,7 +146,11 @@ def log_feedback(
         "grounding": grounding if isinstance(grounding, float | int) else None,
         "mode": cut(answer.get("mode")),
         "sources": [
-            {"n": s.get("n"), "file": cut(s.get("file")), "chunk_id": cut(s.get("chunk_id"))}
+            {
+                "n": s.get("n") if isinstance(s.get("n"), int) else None,
+                "file": cut(s.get("file"))[:VOTE_SOURCE_CHARS],
+                "chunk_id": cut(s.get("chunk_id"))[:VOTE_SOURCE_CHARS],
+            }
             for s in sources[:VOTE_SOURCES]
             if isinstance(s, dict)
         ],
@@ -155,9 +161,10 @@ def log_feedback(
         handle.flush()
         handle.seek(0)
         data = handle.read()
-        if data.count(b"\n") > settings.serve.max_votes:
+        keep = settings.serve.max_votes
+        if data.count(b"\n") > keep + max(1, keep // 10):
             tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(b"".join(data.splitlines(keepends=True)[-settings.serve.max_votes :]))
+            tmp.write_bytes(b"".join(data.splitlines(keepends=True)[-keep:]))
             os.replace(tmp, path)  # a crash leaves the old log or the trimmed one, whole
     return path
 

@@ -235,7 +235,8 @@ class ServeSettings(BaseSettings):
     )
     max_votes: int = Field(
         5000,
-        description="Votes kept in <index_dir>/feedback.jsonl; past this the oldest are dropped.",
+        description="Votes kept in <index_dir>/feedback.jsonl: once a tenth more are stored, "
+        "the oldest are dropped back to this many.",
     )
 
 
