@@ -58,7 +58,7 @@ class LibraryReport:
 
     def to_dict(self) -> dict:
         """The ingest report's JSON with the card report beside it (`govqa ingest --json`)."""
-        return self.ingest.to_dict() | {"cards": asdict(self.cards)}
+        return self.ingest.to_dict() | {"cards": asdict(self.cards) if self.cards else None}
 
     def lines(self) -> list[str]:
         """What `govqa ingest` prints: files and passages, cards, then one line per

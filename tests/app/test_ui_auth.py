@@ -35,7 +35,9 @@ def site(tmp_path_factory):
     add_user(users, READER[0], "reader", READER[1])
     with served_corpus(root, [], TINY, serve_auth_file=users) as settings:
         url = f"http://127.0.0.1:{settings.serve.port}/"
-        yield SimpleNamespace(url=url, uploads_dir=settings.uploads_dir)
+        yield SimpleNamespace(
+            url=url, uploads_dir=settings.uploads_dir, index_dir=settings.index_dir
+        )
 
 
 def log_in(browser, site, user: tuple[str, str]):
@@ -170,3 +172,37 @@ def test_a_curator_removes_a_document(site, curator_page, tmp_path):
     expect(docs).not_to_contain_text("Pier Council of Ardlow")
     expect(docs).to_contain_text("Community Water Boards in Lakeside")
     assert not stored[0].exists()
+
+
+def test_a_busy_library_gives_a_clear_line_and_takes_nothing(site, curator_page, tmp_path):
+    """While another ingest (a `govqa ingest` in a terminal) holds the library, an upload
+    and a removal each get one clear line, and the upload's file is neither stored nor
+    left in the server's temporary folder."""
+    import fcntl
+
+    from gradio.utils import get_upload_folder
+    from playwright.sync_api import expect
+
+    brief = tmp_path / "quay-board.md"
+    text = "# Quay Board of Ardlow\n\nThe quay board of Ardlow met in 2017 to plan repairs.\n"
+    brief.write_text(text, encoding="utf-8")
+    with open(site.index_dir / "ingest.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        report = upload_in_browser(curator_page, brief)
+        assert (
+            "quay-board.md: skipped: another ingest is running on this library; nothing "
+            "was taken" in report
+        ), report
+        box = curator_page.locator("#remove-pick input[role='combobox']")
+        box.click()
+        box.fill("hillcrest")
+        curator_page.get_by_role("option", name="hillcrest-schools.md").first.click()
+        curator_page.locator("#remove-doc").click()
+        expect(curator_page.locator("#upload-report")).to_contain_text(
+            "Not removed: another ingest is running"
+        )
+    assert not list(site.uploads_dir.glob("*/quay-board.md"))
+    temporary = Path(get_upload_folder()).rglob(brief.name)
+    assert not [p for p in temporary if p.read_text(encoding="utf-8") == text]
+    expect(curator_page.locator("#corpus-docs")).to_contain_text("School Councils in Hillcrest")
+    expect(curator_page.locator("#corpus-docs")).not_to_contain_text("Quay Board of Ardlow")
