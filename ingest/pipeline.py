@@ -541,14 +541,18 @@ def _remove_vanished(
     paths: list[Path], seen: set[str], catalog: Catalog, index: VectorIndex, settings: Settings
 ) -> list[FileOutcome]:
     """Remove stored documents read from under a directory in `paths` whose file this run
-    did not see. Compared as resolved paths, so the directory a run starts in changes
-    nothing."""
+    did not see (uploads stored in the index excepted). Compared as resolved paths, so
+    the directory a run starts in changes nothing."""
     roots = [source_path(p) for p in paths if p.is_dir()]
+    uploads = source_path(settings.uploads_dir)
     shown = catalog.paths()
     removed = []
     for doc_id, sources in stored_sources(catalog, settings).items():
         inside = any(source.is_relative_to(root) for source in sources for root in roots)
-        if inside and doc_id not in seen:
+        # the library's own uploads are removed only by a curator, never because a sync
+        # of a folder holding the (hidden) index did not walk into it
+        uploaded = any(source.is_relative_to(uploads) for source in sources)
+        if inside and not uploaded and doc_id not in seen:
             old = catalog.chunk_ids(doc_id)
             catalog.remove_document(doc_id)
             index.delete(old)

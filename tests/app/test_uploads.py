@@ -33,7 +33,7 @@ def library(root: Path, **settings) -> tuple[Settings, Engine]:
     corpus.mkdir(parents=True)
     for name, text in TINY.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    config = Settings(index_dir=root / "index", corpus_dir=corpus, **settings)
+    config = Settings(**{"index_dir": root / "index", "corpus_dir": corpus, **settings})
     report = update_library([corpus], config)
     assert not report.skipped, report.skipped
     return config, Engine(config)
@@ -200,6 +200,22 @@ def test_size_limit_long_names_and_temporary_files(tmp_path):
     assert not list(settings.uploads_dir.rglob("big.txt"))
     assert stored_name("x" * 300 + ".docx").endswith(".docx")
     assert stored_name("ประชุม" * 80 + ".txt").endswith(".txt")
+
+
+def test_a_sync_of_the_folder_holding_the_index_keeps_uploads(tmp_path):
+    """`govqa ingest . --sync` in the project folder walks no hidden folder, so it never
+    sees `.govqa/uploads`: uploads must not count as vanished files."""
+    from ingest.pipeline import ingest
+
+    project = tmp_path / "project"
+    settings, engine = library(project, index_dir=project / ".govqa")
+    temp = upload_file(tmp_path, "pier.md", "# Pier council\n\nThe pier council of Ardlow met.\n")
+    add_uploads([temp], settings, engine)
+    report = ingest([project], settings, sync=True)
+    assert report.count("removed") == 0
+    assert any(d.provenance.origin == "upload" for d in engine.documents())
+    (settings.corpus_dir / "hillcrest-schools.md").unlink()  # a vanished file still goes
+    assert ingest([project], settings, sync=True).count("removed") == 1
 
 
 def test_a_busy_library_refuses_the_whole_upload_and_takes_nothing(tmp_path):
