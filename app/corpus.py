@@ -20,14 +20,15 @@ from ingest.settings import Settings
 
 # The facets a document's metadata states, in the facet table's order.
 COLUMN_FACETS = [f for f in FACET_TABLE if f.fact]
+# where a document came from sits beside its title: two look-alike titles differ there
 DOCUMENT_COLUMNS = [
     "title",
+    "added",
     "authors",
     "year",
     "place",
     *(f.fact for f in COLUMN_FACETS),
     "file",
-    "added",
     "look-alike of",
 ]
 # A vote's text fields are cut to this many characters: the answer a vote carries comes
@@ -45,13 +46,13 @@ def document_rows(engine: Engine) -> list[list]:
         facets = ["; ".join(f.from_document(m)) for f in COLUMN_FACETS]
         rows.append(
             [
-                m.title,
+                f"⚠ look-alike: {m.title}" if doc.lookalike_of else m.title,
+                doc.provenance.describe(),
                 "; ".join(m.authors),
                 m.year or "",
                 m.place,
                 *facets,
                 doc.path,
-                doc.provenance.describe(),
                 "; ".join(doc.lookalike_of),
             ]
         )

@@ -37,6 +37,7 @@ BUSY = (
     "another ingest is running on this library; nothing was taken: upload again once it "
     "has finished"
 )
+BUSY_REMOVING = "another ingest is running on this library; try again once it has finished"
 
 
 def printable(text: str) -> str:

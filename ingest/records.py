@@ -125,7 +125,8 @@ class Provenance:
         if not self.origin:
             return "ingested before provenance was recorded"
         how = "uploaded" if self.origin == "upload" else "ingested by CLI"
-        who = f" by {self.by}" if self.by else ""
+        # a chat without logins knows no name: say so rather than name nobody
+        who = f" by {self.by}" if self.by else (" (no login)" if self.origin == "upload" else "")
         when = f", {self.at[:16].replace('T', ' ')} UTC" if self.at else ""
         return f"{how}{who}{when}"
 

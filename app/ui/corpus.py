@@ -21,7 +21,7 @@ from app.corpus import (
     report_lines,
 )
 from app.engine import Engine
-from app.library import BUSY, LibraryReport, add_uploads, discard_uploads, remove_documents
+from app.library import BUSY_REMOVING, LibraryReport, add_uploads, discard_uploads, remove_documents
 from app.render import md_escape
 from ingest.pipeline import IngestBusy
 
@@ -62,7 +62,7 @@ def build_corpus_tab(
         try:
             report = remove_documents([doc_id], engine.settings, engine, request.username or "")
         except IngestBusy:
-            return md_escape(f"Not removed: {BUSY}"), *tables()
+            return md_escape(f"Not removed: {BUSY_REMOVING}"), *tables()
         return as_markdown(report), *tables()
 
     def on_load(request: gr.Request):

@@ -16,6 +16,7 @@ import pytest
 
 from app.auth import add_user
 from tests.app.conftest import WAIT, served_corpus
+from tests.app.test_ui import SHOTS
 from tests.app.test_ui_features import ask, bot_bubbles
 from tests.support.tiny import TINY
 
@@ -101,6 +102,8 @@ def test_a_reader_cannot_see_or_use_upload_and_remove(site, reader_page, tmp_pat
     expect(page.locator("#corpus-docs")).to_contain_text("Community Water Boards in Lakeside")
     for control in ("#upload", "#ingest-upload", "#remove-pick", "#remove-doc"):
         expect(page.locator(control)).to_be_hidden()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "corpus-reader.png"), full_page=True)
 
     # the handlers refuse a reader too, whatever client sends the event
     brief = tmp_path / "pier.md"
@@ -129,6 +132,11 @@ def test_an_impostor_upload_does_not_change_the_genuine_answer(site, curator_pag
     report = upload_in_browser(page, impostor)
     assert "added" in report and "flagged (look-alike)" in report, report
     expect(page.locator("#corpus-docs")).to_contain_text("uploaded by cora")
+    expect(page.locator("#corpus-docs")).to_contain_text(
+        "⚠ look-alike: Participatory Budgeting in Riverton"
+    )
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "corpus-curator-impostor.png"), full_page=True)
     # the server's temporary copy went with the upload
     from gradio.utils import get_upload_folder
 
