@@ -44,9 +44,13 @@ def served_corpus(root: Path, samples: list[str], made: dict[str, str], **option
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.app.test_ui import launch_chromium
+
+    # an assertion waits as long as an action may (Playwright's 5 s default fails an upload
+    # that embeds its passages on a machine shared with other jobs)
+    expect.set_options(timeout=WAIT)
 
     with sync_playwright() as p:
         chromium = launch_chromium(p)
