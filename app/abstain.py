@@ -1,15 +1,15 @@
-"""Honest abstention: find what a question asks for that the evidence cannot supply.
+"""Gaps between what a question asks for and what the evidence can supply.
 
 Similarity alone does not tell "what was Kalasin's budget in 2019?" from "what made Kalasin
 succeed?": both are close to the Kalasin article. What differs is that the first asks for a
-year and a figure the article never states. These checks look for such gaps; any gap means
-the answer would be made up, so the system says the sources do not answer.
+year and a figure the article never states. These checks find such gaps; they are signals
+that `app.answerability`'s fitted model weighs with the others, not verdicts of their own.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.text import YEAR, stems
 
@@ -132,33 +132,58 @@ class Cited:
     period: tuple[int, int] | None
 
 
-def coverage_gaps(question: str, answer: list[Cited], known_words: set[str]) -> list[str]:
-    """What the question needs that is missing, in words a reader understands; [] if none.
+@dataclass
+class Gaps:
+    """What the question needs that the evidence lacks: years and other numbers no cited
+    passage mentions, names no retrieved passage or title mentions, and whether a figure it
+    asks for goes unstated. Signals for the answerability model, not verdicts."""
 
-    - a year outside the periods of the cases cited that their passages never mention
+    years: int = 0
+    numbers: int = 0
+    names: list[str] = field(default_factory=list)
+    figure: str = ""  # the kind of figure asked for that no answer sentence gives
+    missing: list[str] = field(default_factory=list)  # the years and numbers themselves
+
+    def reasons(self) -> list[str]:
+        """In words a reader understands."""
+        out = [f"the passages found never mention {m}" for m in self.missing]
+        out += [f"no passage found mentions {name}" for name in self.names]
+        if self.figure:
+            out.append(f"the question asks for a figure ({self.figure}) and no passage gives one")
+        return out
+
+
+def gap_counts(question: str, answer: list[Cited], known_words: set[str]) -> Gaps:
+    """- a year outside the periods of the cases cited that their passages never mention
       (Kalasin's 2017 article says nothing of 2019), or another number they never mention,
     - a name that neither the retrieved passages nor their documents' titles mention,
     - a figure asked for ("how much", "the budget of", "how many X") that no answer
       sentence states, or states only for another place than the one asked about.
     """
-    gaps: list[str] = []
+    gaps = Gaps()
     plain = _MARKUP.sub(" ", question)
     cited = " ".join(c.passage for c in answer)
     for year in sorted(set(YEAR.findall(plain))):
         covered = any(c.period and c.period[0] <= int(year) <= c.period[1] for c in answer)
         if year not in cited and not covered:
-            gaps.append(f"the passages found never mention {year}")
+            gaps.years += 1
+            gaps.missing.append(year)
     for number in sorted(set(_NUMBER.findall(plain)) - set(YEAR.findall(plain))):
         if number not in cited:
-            gaps.append(f"the passages found never mention {number}")
-    for name in unknown_names(question, known_words):
-        gaps.append(f"no passage found mentions {name}")
+            gaps.numbers += 1
+            gaps.missing.append(number)
+    gaps.names = unknown_names(question, known_words)
     figure = asked_figure(plain)
     if figure.kind:
         names = {n.lower() for n in unknown_names(question, set())}
         if not any(gives_figure(c.sentence, figure) and _about(c, names) for c in answer):
-            gaps.append(f"the question asks for a figure ({figure.kind}) and no passage gives one")
+            gaps.figure = figure.kind
     return gaps
+
+
+def coverage_gaps(question: str, answer: list[Cited], known_words: set[str]) -> list[str]:
+    """What the question needs that is missing, in words a reader understands; [] if none."""
+    return gap_counts(question, answer, known_words).reasons()
 
 
 def _about(cited: Cited, names: set[str]) -> bool:

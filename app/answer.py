@@ -7,13 +7,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.abstain import Cited, asked_figure, coverage_gaps, gives_figure, words_of
+from app.abstain import Cited, asked_figure, gap_counts, gives_figure, words_of
+from app.answerability import answerability_features, judge, load_model
 from app.citations import SourceList
 from app.cite import passage_sentences
-from app.records import AnswerSentence, Evidence, RelatedCase, Reply, case_period
-from ingest.embed import Embedder
+from app.records import (
+    Answerability,
+    AnswerSentence,
+    Evidence,
+    RelatedCase,
+    Reply,
+    case_period,
+)
+from ingest.channels import Embeds
 from ingest.settings import AnswerSettings, Settings
-from ingest.text import is_thai, stems
+from ingest.text import is_latin, is_thai, stems
 
 ABSTAIN_TEXT = "The sources do not answer this question."
 
@@ -91,11 +99,57 @@ def shortlist(question: str, candidates: list[Candidate], limit: int) -> list[Ca
     return [candidates[i] for i in keep]
 
 
+@dataclass(frozen=True)
+class Reader:
+    """A model that reads a question: its embedder, the question's vector in it (for how
+    close a sentence is) and the vector sentences are ranked by (see Engine)."""
+
+    embedder: Embeds
+    vector: np.ndarray
+    rank_vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """Per candidate sentence: cosine to the question and to the rank vector, read by the
+    model for its script (NaN where no model reads the sentence)."""
+
+    closeness: np.ndarray
+    rank: np.ndarray
+
+    @property
+    def read(self) -> bool:
+        return bool(np.isfinite(self.closeness).any())
+
+
+def sentence_meaning(
+    question_latin: bool, candidates: list[Candidate], own: Reader | None, cross: Reader | None
+) -> Meaning:
+    """Each sentence read by MiniLM (`own`) when it is in the question's script, else by
+    the cross-language model (`cross`, USE): MiniLM's cosine between an English question
+    and a Thai sentence, or the reverse, is noise."""
+    n = len(candidates)
+    closeness, rank = np.full(n, np.nan), np.full(n, np.nan)
+    groups: dict[int, list[int]] = {}
+    readers = [own, cross]
+    for i, c in enumerate(candidates):
+        same = is_latin(c.text) == question_latin
+        choice = 0 if (same and own) or not cross else 1
+        if readers[choice] is not None:
+            groups.setdefault(choice, []).append(i)
+    for choice, rows in groups.items():
+        reader = readers[choice]
+        assert reader is not None
+        vectors = reader.embedder.embed_memo([candidates[i].text for i in rows])
+        closeness[rows] = vectors @ reader.vector
+        rank[rows] = vectors @ reader.rank_vector
+    return Meaning(closeness, rank)
+
+
 def rank_sentences(
     question: str,
-    rank_vector: np.ndarray,
     candidates: list[Candidate],
-    vectors: np.ndarray,
+    meaning: Meaning,
     weights: AnswerSettings,
     ignore_terms: set[str] = frozenset(),
 ) -> np.ndarray:
@@ -104,7 +158,8 @@ def rank_sentences(
 
     Terms of the case's own name are left out of the overlap: in a question about Porto
     Alegre every Porto Alegre sentence shares them, so they say nothing about relevance.
-    MiniLM reads Thai as unknown tokens, so a Thai question is ranked on shared words.
+    When no model reads the question (a Thai question with the multilingual channel
+    off: MiniLM reads Thai as unknown tokens), it is ranked on shared words.
     """
     q_terms = stems(question) - ignore_terms
     overlap = np.array([len(q_terms & stems(c.text)) / max(1, len(q_terms)) for c in candidates])
@@ -117,44 +172,42 @@ def rank_sentences(
             for c in candidates
         ]
     )
-    if is_thai(question):
+    if not meaning.read:
         return w.thai_terms_weight * overlap + w.thai_rank_weight * prior + bonus
-    meaning = vectors @ rank_vector
-    return w.meaning_weight * meaning + w.terms_weight * overlap + w.rank_weight * prior + bonus
+    read = np.nan_to_num(meaning.rank, nan=0.0)
+    return w.meaning_weight * read + w.terms_weight * overlap + w.rank_weight * prior + bonus
 
 
 def extractive_answer(
     question: str,
-    question_vector: np.ndarray,
     evidence: list[Evidence],
-    embedder: Embedder,
     settings: Settings,
+    own: Reader | None,
+    cross: Reader | None = None,
     ignore_terms: set[str] = frozenset(),
-    rank_vector: np.ndarray | None = None,
+    term_weights: dict[str, float] | None = None,
+    unseen: set[str] = frozenset(),
 ) -> Reply:
     """Rank every sentence of the evidence by similarity to the question (embedding) and
     term overlap, keep the best few, and cite each to its passage.
 
-    Abstains when even the best sentence is far from the question, or when the question
-    asks for something (a year, a figure, a place) that the evidence does not hold.
-    `rank_vector` (default: the question's) orders sentences inside a named case; see
-    Engine for why it may differ from the question.
+    `own` is MiniLM with the question's vectors (None for a Thai question when the
+    multilingual channel is off), `cross` the multilingual USE if that channel is on: it
+    reads the sentences in another script than the question's. With neither, sentences are
+    ranked on shared words. Abstains when the answerability model (app.answerability)
+    judges that the evidence does not answer the question; `term_weights` (IDF of the
+    question's terms) and `unseen` (its terms no chunk holds) are among its signals.
     """
     candidates = shortlist(question, candidate_sentences(evidence), settings.answer.candidates)
     if not candidates:
         return abstention(["no passage matches the question"])
-    vectors = embedder.embed_memo([c.text for c in candidates])
-    if is_thai(question):
+    meaning = sentence_meaning(is_latin(question), candidates, own, cross)
+    if meaning.read:
+        closeness = float(np.nanmax(meaning.closeness))
+    else:
         terms = stems(question)
         closeness = max(len(terms & stems(c.text)) / max(1, len(terms)) for c in candidates)
-    else:
-        closeness = float((vectors @ question_vector).max())
-    if closeness < settings.answer.abstain_threshold:
-        return abstention(["no passage is close to the question"])
-    rank_vector = question_vector if rank_vector is None else rank_vector
-    score = rank_sentences(
-        question, rank_vector, candidates, vectors, settings.answer, ignore_terms
-    )
+    score = rank_sentences(question, candidates, meaning, settings.answer, ignore_terms)
     best = int(np.argmax(score))
 
     picked: list[int] = []
@@ -186,9 +239,22 @@ def extractive_answer(
         meta = chunk.metadata
         labels = f"{meta.title} {meta.place} {meta.country}"
         answer.append(Cited(candidates[j].text, chunk.text, labels, case_period(meta)))
-    gaps = coverage_gaps(question, answer, known)
-    if gaps:
-        return abstention(gaps)
+    gaps = gap_counts(question, answer, known)
+    features = answerability_features(
+        question,
+        evidence,
+        closeness,
+        answer,
+        gaps,
+        settings.answer.coverage_passages,
+        term_weights,
+        ignore_terms,
+        unseen,
+    )
+    reasons = gaps.reasons()
+    verdict = judge(features, reasons, load_model())
+    if verdict.abstain and settings.answer.abstain:
+        return abstention(reasons or ["no passage found answers it closely enough"], verdict)
 
     sources = SourceList()
     sentences: list[AnswerSentence] = []
@@ -197,18 +263,19 @@ def extractive_answer(
         n = sources.cite(evidence[c.evidence].chunk, (c.start, c.end))
         sentences.append(AnswerSentence(c.text, n, 1.0, True))  # verbatim quote
     grounding = sum(s.support for s in sentences) / len(sentences)
-    return Reply(sentences, sources.sources(), grounding=grounding)
+    return Reply(sentences, sources.sources(), grounding=grounding, answerability=verdict)
 
 
-def abstention(reasons: list[str]) -> Reply:
+def abstention(reasons: list[str], verdict: Answerability | None = None) -> Reply:
     why = "; ".join(reasons)
-    return Reply([], [], abstained=True, notice=f"{ABSTAIN_TEXT} ({why}.)")
+    notice = f"{ABSTAIN_TEXT} ({why}.)"
+    return Reply([], [], abstained=True, notice=notice, answerability=verdict)
 
 
 def related_cases(
     question_vector: np.ndarray,
     evidence: list[Evidence],
-    embedder: Embedder,
+    embedder: Embeds,
     sources: SourceList,
     limit: int,
 ) -> list[RelatedCase]:

@@ -99,6 +99,11 @@ class CaseLibrary:
         upload in the chat); reading never builds or stores one, so a document ingested
         without its card is simply not a case yet: case search, reading lists and
         comparisons skip it (a comparison then computes all its columns live)."""
+        return self._current()[0]
+
+    def _current(self) -> tuple[list[CaseCard], dict[str, CaseCard]]:
+        """The cards and each document's card, as one pair: another thread may reload them
+        (after another process's ingest) between two reads of the attributes."""
         with self._lock:
             version = (self.catalog.version(), self.catalog.derived_version())
             if version != self._version:
@@ -107,24 +112,23 @@ class CaseLibrary:
                 self._cards = cards
                 self._by_doc = {d: c for c in cards for d in c.doc_ids}
                 self._version = (self.catalog.version(), self.catalog.derived_version())
-            return self._cards
+            return self._cards, self._by_doc
 
     def card(self, case_id: str) -> CaseCard | None:
         """A card by case id, by the id of any of its documents, or by a unique prefix."""
-        cards = self.cards()
-        if case_id in self._by_doc:
-            return self._by_doc[case_id]
+        cards, by_doc = self._current()
+        if case_id in by_doc:
+            return by_doc[case_id]
         matches = [c for c in cards if c.case_id.startswith(case_id)]
         return matches[0] if len(matches) == 1 else None
 
     def case_of(self, doc_id: str) -> CaseCard | None:
-        self.cards()
-        return self._by_doc.get(doc_id)
+        return self._current()[1].get(doc_id)
 
     def passage_scores(self, query: str, vector: np.ndarray) -> dict[str, PassageScores]:
         """Per case, the scores of its passages among the best `cases.search_depth` by
         meaning and by words."""
-        self.cards()
+        by_doc = self._current()[1]
         dense, lexical = self.retriever.chunk_scores(query, vector, self.settings.search_depth)
         fused = reciprocal_rank_fusion(
             [sorted(dense, key=lambda i: -dense[i]), sorted(lexical, key=lambda i: -lexical[i])],
@@ -134,7 +138,7 @@ class CaseLibrary:
         chunks = self.retriever.chunk_map()
         for chunk_id, score in fused.items():
             chunk = chunks.get(chunk_id)
-            card = self._by_doc.get(chunk.doc_id) if chunk else None
+            card = by_doc.get(chunk.doc_id) if chunk else None
             if card is None:
                 continue
             scores = by_case[card.case_id]
@@ -172,7 +176,10 @@ class CaseLibrary:
             ranked = [(card, 0.0, PassageScores()) for card in self.cards()]
         else:
             cards = {c.case_id: c for c in self.cards()}
-            ranked = [(cards[cid], score, s) for cid, score, s in self.rank(query, vector)]
+            # a case reloaded since `cards` was read (another ingest) is left out of this list
+            ranked = [
+                (cards[cid], score, s) for cid, score, s in self.rank(query, vector) if cid in cards
+            ]
 
         def top(wanted: CaseFilters) -> list:
             return [r for r in ranked if wanted.matches(r[0])][:k]
@@ -257,17 +264,17 @@ class CaseLibrary:
         """An answer's reading list: the cases its sources come from, then the closest
         `cases.reading_closest` cases it did not cite, leaving out look-alikes of the
         cited ones (a copy of a case must not ride on every answer about it)."""
-        self.cards()
+        all_cards, by_doc = self._current()
         closest = self.settings.reading_closest
         cited: list[CaseCard] = []
         for doc_id in dict.fromkeys(s.doc_id for s in sources):
-            card = self._by_doc.get(doc_id)
+            card = by_doc.get(doc_id)
             if card is not None and all(card.case_id != c.case_id for c in cited):
                 cited.append(card)
         more: list[CaseCard] = []
         if closest:
             cited_docs = {d for c in cited for d in c.doc_ids}
-            cards = {c.case_id: c for c in self._cards if not set(c.lookalike_of) & cited_docs}
+            cards = {c.case_id: c for c in all_cards if not set(c.lookalike_of) & cited_docs}
             taken = {c.case_id for c in cited}
             for case_id, _, _ in self.rank(question, vector):
                 if case_id in cards and case_id not in taken and len(more) < closest:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from app.answer import ABSTAIN_TEXT, extractive_answer, related_cases
+from app.answer import ABSTAIN_TEXT, Reader, extractive_answer, related_cases
 from app.cases import CaseLibrary
 from app.citations import SourceList
 from app.cite import SupportScorer
@@ -26,7 +26,9 @@ from app.plan import QueryPlan, Search, clean_question, plan_question
 from app.records import Answer, Evidence, Filters, RelatedCase, Reply, Source
 from app.retrieve import Retriever, take
 from ingest.catalog import Catalog
+from ingest.channels import multilingual_embedder, multilingual_index
 from ingest.embed import Embedder
+from ingest.multilingual import MultilingualEmbedder
 from ingest.records import StoredChunk, StoredDocument
 from ingest.settings import Settings
 from ingest.vectors import VectorIndex
@@ -55,9 +57,24 @@ class Engine:
         return Embedder.from_settings(self.settings)
 
     @cached_property
+    def multilingual(self) -> MultilingualEmbedder | None:
+        """USE, when the multilingual channel is on (the index then holds its vectors)."""
+        return multilingual_embedder(self.settings) if self.settings.embed.multilingual else None
+
+    @cached_property
     def retriever(self) -> Retriever:
-        index = VectorIndex(self.settings, owner=self.catalog.identity())
-        return Retriever(self.settings, self.catalog, index, self.embedder)
+        index = VectorIndex(self.settings, catalog=self.catalog)
+        cross = None
+        if self.multilingual is not None:
+            cross = multilingual_index(self.settings, catalog=self.catalog)
+        return Retriever(self.settings, self.catalog, index, self.embedder, cross)
+
+    def close(self) -> None:
+        """Close the vector index and the catalog, of those opened (both open on first use)."""
+        if "retriever" in self.__dict__:
+            self.retriever.close()
+        if "catalog" in self.__dict__:
+            self.catalog.close()
 
     @cached_property
     def cases(self) -> CaseLibrary:
@@ -99,7 +116,13 @@ class Engine:
             yield Update("", Answer(question, [], [], abstained=True, notice="Ask a question."))
             return
         plan = plan_question(
-            question, self.retriever, self.embedder, self.settings, context, compare
+            question,
+            self.retriever,
+            self.embedder,
+            self.settings,
+            context,
+            compare,
+            self.multilingual,
         )
         if plan.compare:
             reply, evidence = self._comparison(plan), self._case_evidence(plan, filters)
@@ -108,15 +131,7 @@ class Engine:
             ranking = self.retriever.ranking(plan.search, filters)
             written_from = self._take(ranking, plan.search, self.settings.retrieval.top_k)
             evidence = self._take(ranking, plan.search, self.settings.retrieval.evidence_k)
-            reply = extractive_answer(
-                question,
-                plan.vector,
-                written_from,
-                self.embedder,
-                self.settings,
-                plan.name_stems,
-                plan.inner_vector,
-            )
+            reply = self._extractive(plan, written_from)
             if not reply.abstained and llm_configured(self.settings):
                 reply = yield from self._llm(question, written_from, reply)
             elif not reply.abstained:
@@ -150,8 +165,24 @@ class Engine:
             table=reply.table,
             reading=reading,
             evidence=tuple(evidence),
+            answerability=reply.answerability,
         )
         yield Update(answer.text, answer)
+
+    def _extractive(self, plan: QueryPlan, evidence: list[Evidence]) -> Reply:
+        """The extractive answer: sentences in the question's script read by MiniLM, those
+        in another script by the multilingual channel if it is on."""
+        own = Reader(self.embedder, plan.vector, plan.inner_vector)
+        cross = None
+        if self.multilingual is None and not plan.latin:
+            own = None  # MiniLM's cosine of a Thai question to an English sentence is noise
+        elif self.multilingual is not None:
+            assert plan.multilingual is not None and plan.inner_multilingual is not None
+            cross = Reader(self.multilingual, plan.multilingual, plan.inner_multilingual)
+        weights, unseen = self.retriever.term_weights(plan.question)
+        return extractive_answer(
+            plan.question, evidence, self.settings, own, cross, plan.name_stems, weights, unseen
+        )
 
     def _take(self, ranking: list[Evidence], search: Search, k: int) -> list[Evidence]:
         return take(ranking, k, search.per_document.limit(k))

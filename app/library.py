@@ -21,12 +21,14 @@ from pathlib import Path
 from app.cards import CardReport, build_cards
 from app.engine import Engine
 from ingest.catalog import Catalog
+from ingest.channels import DenseChannel, opened_channels
 from ingest.pipeline import (
     IngestBusy,
     IngestOrigin,
     file_hash,
     index_lock,
     ingest,
+    remove_document,
     source_path,
 )
 from ingest.records import FileOutcome, IngestReport, StoredDocument
@@ -98,7 +100,7 @@ def update_library(
     another ingest holds it), then bring the case cards in line with the documents.
 
     Pass the `engine` that will read the cards (the chat's) to reuse its loaded model and
-    passages; without one, a short-lived engine builds them and closes its catalog.
+    passages; without one, a short-lived engine builds them and is closed.
     `origin` says who adds the files and how (default: the CLI's OS user).
     """
     report = ingest(paths, settings, sync=sync, progress=progress, origin=origin)
@@ -112,7 +114,7 @@ def _rebuild_cards(settings: Settings, engine: Engine | None) -> CardReport:
         return build_cards(engine.catalog, engine.retriever)
     finally:
         if owned:
-            engine.catalog.close()
+            engine.close()
 
 
 def stored_name(name: str) -> str:
@@ -283,7 +285,12 @@ def remove_documents(
     engine = engine or Engine(settings)
     outcomes: list[FileOutcome] = []
     try:
-        with index_lock(settings):
+        with (
+            index_lock(settings),
+            # every channel, as ingest writes them: a removed document's vectors go from
+            # the multilingual collection too, not only MiniLM's
+            opened_channels(settings, engine.catalog, engine.embedder) as channels,
+        ):
             documents = engine.catalog.documents()
             for key in keys:
                 found = find_document(documents, key)
@@ -291,19 +298,23 @@ def remove_documents(
                     why = "no such document" if not found else f"{len(found)} documents match"
                     outcomes.append(FileOutcome(key, "skipped", reason=why))
                     continue
-                outcomes.append(_remove(found[0], settings, engine, by))
+                outcomes.append(_remove(found[0], settings, engine.catalog, channels, by))
                 documents.remove(found[0])
         cards = build_cards(engine.catalog, engine.retriever)
     finally:
         if owned:
-            engine.catalog.close()
+            engine.close()
     return LibraryReport(IngestReport(outcomes), cards)
 
 
-def _remove(doc: StoredDocument, settings: Settings, engine: Engine, by: str) -> FileOutcome:
-    old = engine.catalog.chunk_ids(doc.doc_id)
-    engine.catalog.remove_document(doc.doc_id)  # the commit point: gone for every reader
-    engine.retriever.index.delete(old)
+def _remove(
+    doc: StoredDocument,
+    settings: Settings,
+    catalog: Catalog,
+    channels: list[DenseChannel],
+    by: str,
+) -> FileOutcome:
+    chunks = remove_document(doc.doc_id, catalog, channels)
     uploads = source_path(settings.uploads_dir)
     stored = Path(doc.source) if doc.source else None
     if stored is not None and stored.is_relative_to(uploads):
@@ -320,7 +331,7 @@ def _remove(doc: StoredDocument, settings: Settings, engine: Engine, by: str) ->
         "provenance": asdict(doc.provenance),
     }
     append_line(settings.index_dir / "removals.jsonl", json.dumps(record, ensure_ascii=False))
-    return FileOutcome(doc.path, "removed", chunks=len(old), note=note)
+    return FileOutcome(doc.path, "removed", chunks=chunks, note=note)
 
 
 def append_line(path: Path, line: str) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from app.compare import is_comparison
 from ingest.records import StoredChunk
 from ingest.settings import Settings
-from ingest.text import normalize_space, stems
+from ingest.text import is_latin, normalize_space, stems
 
 # A question that leans on the previous turn: a pronoun or "the mayor" with no case named.
 _FOLLOW_UP = re.compile(
@@ -108,13 +108,16 @@ class PerDocument:
 
 @dataclass(frozen=True)
 class Search:
-    """One retrieval: the text BM25 reads, the vector dense search reads, where, and the
-    per-document cap."""
+    """One retrieval: the text BM25 reads, the vectors dense search reads (MiniLM's, and
+    the multilingual one if that channel is on), whether the text is in Latin script
+    (which passages MiniLM and BM25 can read for it), where, and the per-document cap."""
 
     text: str
     vector: np.ndarray
     scope: Scope
     per_document: PerDocument = PerDocument()
+    multilingual: np.ndarray | None = None
+    latin: bool = True
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,15 @@ class QueryPlan:
     inner_vector: np.ndarray
     scope: Scope
     per_document: PerDocument
+    # the multilingual channel's vectors of `searched` and `inner` (None: channel off)
+    multilingual: np.ndarray | None = None
+    inner_multilingual: np.ndarray | None = None
+    latin: bool = True  # the question is in Latin script, as most of the corpus is
+
+    def _search(self, text: str, inner: bool, scope: Scope, cap: PerDocument) -> Search:
+        vector = self.inner_vector if inner else self.vector
+        multilingual = self.inner_multilingual if inner else self.multilingual
+        return Search(text, vector, scope, cap, multilingual, self.latin)
 
     @property
     def search(self) -> Search:
@@ -139,17 +151,17 @@ class QueryPlan:
         the case's name: every passage of the Porto Alegre brief is "about Porto Alegre",
         so the name only adds noise to the ranking there."""
         if self.scope.limited:
-            return Search(self.inner, self.inner_vector, self.scope, self.per_document)
-        return Search(self.searched, self.vector, self.scope, self.per_document)
+            return self._search(self.inner, True, self.scope, self.per_document)
+        return self._search(self.searched, False, self.scope, self.per_document)
 
     def case_searches(self) -> list[Search]:
         """For a comparison, each compared case searched for the question's own point."""
-        return [Search(self.inner, self.inner_vector, Scope.of({d})) for d in self.compare]
+        return [self._search(self.inner, True, Scope.of({d}), PerDocument()) for d in self.compare]
 
     def nearby_search(self, settings: Settings) -> Search:
         """The cases near the question, whatever it names, several passages of each."""
         cap = PerDocument(at_most=settings.cases.related_per_document)
-        return Search(self.question, self.vector, Scope.ignoring_names(), cap)
+        return self._search(self.question, False, Scope.ignoring_names(), cap)
 
     @property
     def name_stems(self) -> set[str]:
@@ -176,9 +188,11 @@ def plan_question(
     settings: Settings,
     context: list[str] | None = None,
     compare: list[str] | None = None,
+    multilingual: Embeds | None = None,
 ) -> QueryPlan:
     """Decide what the (cleaned) question is about; `context` is the previous turn's
-    focus, `compare` an explicit list of documents to compare."""
+    focus, `compare` an explicit list of documents to compare, `multilingual` the USE
+    embedder when that channel is on."""
     named = finder.named_cases(question)
     follow_up = bool(context) and not named and is_follow_up(question)
     # a follow-up is matched against the corpus with its case's name, so "who took part
@@ -191,6 +205,7 @@ def plan_question(
     inner = _without_names(question, named)
     texts = [searched] if inner == searched else [searched, inner]
     vectors = embedder.embed(texts)
+    cross = multilingual.embed(texts) if multilingual is not None else None
     in_scope = set(named) or (set(context or []) if follow_up else set())
     scope = Scope.of(in_scope) if in_scope else Scope.corpus()
     if scope.limited:
@@ -210,6 +225,9 @@ def plan_question(
         vectors[-1],
         scope,
         per_document,
+        cross[0] if cross is not None else None,
+        cross[-1] if cross is not None else None,
+        is_latin(question),
     )
 
 

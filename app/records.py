@@ -63,12 +63,14 @@ class Filters:
 
 @dataclass
 class Evidence:
-    """A retrieved chunk with its fused score and the ranks that produced it."""
+    """A retrieved chunk with its fused score and each channel's score that produced it
+    (None: that channel did not offer it)."""
 
     chunk: StoredChunk
     score: float
-    dense: float | None = None
-    lexical: float | None = None
+    dense: float | None = None  # MiniLM cosine
+    lexical: float | None = None  # BM25
+    multilingual: float | None = None  # USE cosine
 
 
 @dataclass
@@ -173,6 +175,21 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Answerability:
+    """The signals read for one question and the model's probability that the sources do
+    not answer it; `abstain` is that probability at or above the fitted threshold."""
+
+    features: dict[str, float]
+    probability: float
+    threshold: float
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def abstain(self) -> bool:
+        return self.probability >= self.threshold
+
+
+@dataclass(frozen=True)
 class Reply:
     """What an answerer writes (extractive, a model, a comparison table, an abstention);
     the engine adds what the rest of the turn found and builds the Answer from it."""
@@ -184,6 +201,7 @@ class Reply:
     notice: str = ""
     mode: str = "extractive"
     table: Comparison | None = None
+    answerability: Answerability | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +223,8 @@ class Answer:
     table: Comparison | None = None
     reading: list[ReadingItem] = field(default_factory=list)
     evidence: tuple[Evidence, ...] = field(default=(), compare=False, repr=False)
+    # why the answer abstained or did not: the signals and the model's probability
+    answerability: Answerability | None = field(default=None, compare=False)
 
     @property
     def text(self) -> str:
@@ -257,7 +277,19 @@ class Answer:
             related=[RelatedCase(**r) for r in data["related"]],
             table=table,
             reading=[ReadingItem(**r) for r in data.get("reading", [])],
+            answerability=_answerability(data.get("answerability")),
         )
+
+
+def _answerability(data: dict | None) -> Answerability | None:
+    if not data:
+        return None
+    return Answerability(
+        dict(data["features"]),
+        data["probability"],
+        data["threshold"],
+        tuple(data.get("reasons", ())),
+    )
 
 
 CARD_FIELDS = ["actors", "mechanism", "resources", "outcome", "success factors"]

@@ -1,12 +1,14 @@
-"""Hybrid retrieval: executes a plan's Search (dense MiniLM in Chroma + BM25, fused by
-reciprocal rank) inside its scope, the committed chunks and the case facets, with at most
-the plan's cap of chunks per document. It reads no question: the plan has decided."""
+"""Hybrid retrieval: executes a plan's Search (dense MiniLM and multilingual USE in Chroma,
+plus BM25, fused by reciprocal rank) inside its scope, the committed chunks and the case
+facets, with at most the plan's cap of chunks per document. It reads no question: the plan
+has decided, including which channels read it (MiniLM is an English model)."""
 
 from __future__ import annotations
 
 import re
 import threading
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,9 +18,10 @@ from app.records import Evidence, Filters
 from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.lexicon import english_words
+from ingest.multilingual import DIM as MULTILINGUAL_DIM
 from ingest.records import StoredChunk
 from ingest.settings import Settings
-from ingest.text import STOPWORDS
+from ingest.text import STOPWORDS, is_latin, tokenize
 from ingest.vectors import VectorIndex
 
 # words that form place names but name nothing on their own
@@ -88,13 +91,86 @@ def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
     }
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int) -> dict[str, float]:
-    """Cormack et al.'s RRF: robust to the different score scales of BM25 and cosine."""
+def reciprocal_rank_fusion(
+    rankings: list[list[str]],
+    k: int,
+    weights: list[float] | None = None,
+    unread: list[set[str]] | None = None,
+    unread_scale: float = 1.0,
+) -> dict[str, float]:
+    """Cormack et al.'s RRF: robust to the different score scales of BM25 and cosine; a
+    ranking's weight scales its votes (a channel that cannot read the question gets 0).
+
+    `unread[n]` are items ranking n cannot read (MiniLM and BM25 cannot read a Thai passage
+    for an English question): such an item is judged by the channels that can, its votes
+    scaled up by the weight of those that cannot (times `unread_scale`: 1 counts a lone
+    reader's vote as much as all channels', 0 not at all), so a passage only USE can read
+    is not simply outvoted by channels that never saw it.
+    """
+    weights = weights or [1.0] * len(rankings)
+    total = sum(weights)
     fused: dict[str, float] = defaultdict(float)
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        if not weights[n]:
+            continue
         for rank, item in enumerate(ranking):
-            fused[item] += 1.0 / (k + rank + 1)
+            fused[item] += weights[n] / (k + rank + 1)
+    if unread:
+        for item in fused:
+            readers = sum(
+                w for w, cannot in zip(weights, unread, strict=True) if item not in cannot
+            )
+            if readers and readers < total:
+                fused[item] *= 1.0 + unread_scale * (total / readers - 1.0)
     return dict(fused)
+
+
+@dataclass
+class _Space:
+    """One dense channel's collection and the vectors read from it (a refresh replaces
+    the cache: vectors are keyed by content, so this only bounds memory)."""
+
+    name: str
+    index: VectorIndex
+    dim: int
+    cache: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of these chunks (ids without one are left out)."""
+        cache = self.cache  # a refresh replaces it: this call keeps the one it read
+        found = {i: cache[i] for i in ids if i in cache}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            fetched = self.index.embeddings_for(missing)
+            cache.update(fetched)
+            found.update(fetched)
+        return found
+
+
+@dataclass
+class _Snapshot:
+    """The committed chunks as of one catalog version and what is built from them. Each call
+    reads one snapshot throughout, so a refresh by another thread (after another process's
+    commit) can never mix two versions of a document or drop a chunk id mid-ranking."""
+
+    version: int
+    chunks: dict[str, StoredChunk]
+    by_doc: dict[str, list[StoredChunk]]
+    lexical: LexicalIndex
+    names: dict[str, set[str]]
+    # per channel, every committed vector as one matrix (row per chunk id), when the corpus
+    # is small enough to score exactly: one product instead of a dot product per chunk;
+    # built on first use, from a vector store at least as new as this version's commit
+    matrices: dict[str, tuple[dict[str, int], np.ndarray]] = field(default_factory=dict)
+    # (ids of chunks not in Latin script, ids of Latin-script chunks), built on first use
+    by_script: tuple[set[str], set[str]] | None = None
+
+    def scripts(self) -> tuple[set[str], set[str]]:
+        """Index with "is the question in Latin script" to get the chunks in the other one."""
+        if self.by_script is None:
+            latin = {i for i, c in self.chunks.items() if is_latin(c.text)}
+            self.by_script = (set(self.chunks) - latin, latin)
+        return self.by_script
 
 
 def take(ranking: list[Evidence], k: int, per_document: int) -> list[Evidence]:
@@ -115,66 +191,82 @@ class Retriever:
     """Owns the lexical index, rebuilt only when the catalog has changed."""
 
     def __init__(
-        self, settings: Settings, catalog: Catalog, index: VectorIndex, embedder: Embedder
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        index: VectorIndex,
+        embedder: Embedder,
+        multilingual: VectorIndex | None = None,
     ) -> None:
+        """`index` holds the MiniLM vectors, `multilingual` (if the channel is on) USE's."""
         self.settings = settings
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
-        self._lexical: LexicalIndex | None = None
-        self._chunks: dict[str, StoredChunk] = {}
-        self._by_doc: dict[str, list[StoredChunk]] = {}
-        self._names: dict[str, set[str]] = {}
-        self._version = -1
-        self._vector_cache: dict[str, np.ndarray] = {}
-        # every committed vector as one matrix (row per chunk id), when the corpus is small
-        # enough to score exactly: one product instead of a dot product per chunk
-        self._matrix: tuple[dict[str, int], np.ndarray] | None = None
+        self._snapshot: _Snapshot | None = None
+        self._minilm = _Space("minilm", index, embedder.dim)
+        self._use = _Space("use", multilingual, MULTILINGUAL_DIM) if multilingual else None
         self._lock = threading.Lock()
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> _Snapshot:
+        """The snapshot of the catalog's current version, rebuilt if it has changed."""
         with self._lock:
             version = self.catalog.version()
-            if version == self._version and self._lexical is not None:
-                return
+            if self._snapshot is not None and self._snapshot.version == version:
+                return self._snapshot
             chunks = list(self.catalog.all_chunks())
-            self._chunks = {c.id: c for c in chunks}
             by_doc: dict[str, list[StoredChunk]] = defaultdict(list)
             for chunk in chunks:  # the catalog returns them by document, in order
                 by_doc[chunk.doc_id].append(chunk)
-            self._by_doc = dict(by_doc)
-            self._lexical = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
-            self._names = case_names(chunks)
-            self._version = version
-            self._vector_cache.clear()
-            self._matrix = None
+            self._snapshot = _Snapshot(
+                version,
+                {c.id: c for c in chunks},
+                dict(by_doc),
+                LexicalIndex([c.id for c in chunks], [c.text for c in chunks]),
+                case_names(chunks),
+            )
+            for space in (self._minilm, self._use):
+                if space:
+                    space.cache = {}
+            return self._snapshot
+
+    def close(self) -> None:
+        """Stop the vector indexes' clients."""
+        self.index.close()
+        if self._use is not None:
+            self._use.index.close()
+
+    def term_weights(self, text: str) -> tuple[dict[str, float], set[str]]:
+        """IDF over the committed chunks of each BM25 term of `text`, and the terms that
+        no chunk holds at all."""
+        lexical = self._refresh().lexical
+        terms = tokenize(text)
+        return lexical.idf(terms), lexical.unseen(terms)
 
     def chunk(self, chunk_id: str) -> StoredChunk | None:
-        self._refresh()
-        return self._chunks.get(chunk_id)
+        return self._refresh().chunks.get(chunk_id)
 
     def chunk_map(self) -> dict[str, StoredChunk]:
         """Every committed chunk by id, as of now (one freshness check for many lookups)."""
-        self._refresh()
-        return self._chunks
+        return self._refresh().chunks
 
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:
         """A document's chunks in order."""
-        self._refresh()
-        return list(self._by_doc.get(doc_id, []))
+        return list(self._refresh().by_doc.get(doc_id, []))
 
     def documents(self) -> dict[str, StoredChunk]:
         """One chunk per document (its metadata travels with every chunk)."""
-        self._refresh()
-        return {doc_id: chunks[0] for doc_id, chunks in self._by_doc.items() if chunks}
+        by_doc = self._refresh().by_doc
+        return {doc_id: chunks[0] for doc_id, chunks in by_doc.items() if chunks}
 
     def named_cases(self, question: str) -> dict[str, set[str]]:
         """Documents whose case the question names ("Kalasin's network"), with the names
         found: the answer should stay on them rather than spread across look-alike cases."""
-        self._refresh()
+        snap = self._refresh()  # names and look-alike flags of one catalog version
+        names_by_doc = snap.names
         words = english_words()
         found: dict[str, set[str]] = {}
-        for doc_id, names in self._names.items():
+        for doc_id, names in names_by_doc.items():
             # "Governance" names a case only when written as a name; "kalasin" always does;
             # "Kenyan counties" names Kenya's case as much as "Kenya" does
             hits = {
@@ -189,7 +281,7 @@ class Retriever:
             if hits:
                 found[doc_id] = hits
         # a question naming a case is about the genuine document, not a look-alike of it
-        documents = self._by_doc
+        documents = snap.by_doc
         copies = {
             doc_id
             for doc_id in found
@@ -200,25 +292,47 @@ class Retriever:
     def ranking(self, search: Search, filters: Filters | None = None) -> list[Evidence]:
         """Every candidate of `search` (dense and lexical, fused by reciprocal rank) inside
         its scope and the filters, best first, before any per-document cap."""
-        self._refresh()
-        assert self._lexical is not None
+        snap = self._refresh()
         filters = filters or Filters()
         allowed = (
-            {i for i, c in self._chunks.items() if filters.matches(c)} if filters.active else None
+            {i for i, c in snap.chunks.items() if filters.matches(c)} if filters.active else None
         )
         if search.scope.limited:
             docs = search.scope.documents
-            in_scope = {i for i, c in self._chunks.items() if c.doc_id in docs}
+            in_scope = {i for i, c in snap.chunks.items() if c.doc_id in docs}
             allowed = in_scope if allowed is None else allowed & in_scope
-        depth = self.settings.retrieval.candidates_k
-        dense = self._dense(search.vector, allowed)
-        lexical = self._lexical.search(search.text, depth, allowed)
-        fused = reciprocal_rank_fusion(
-            [[i for i, _ in dense], [i for i, _ in lexical]], self.settings.retrieval.rrf_k
-        )
+        r = self.settings.retrieval
+        crossing = self._use is not None and search.multilingual is not None
+        # MiniLM and BM25 cannot read a passage in another script than the question's (an
+        # English model reads Thai as single letters): with USE on, such passages are
+        # judged by USE alone, and MiniLM's votes for them, which are noise, are dropped
+        other = snap.scripts()[not search.latin] if crossing else set()
+        if crossing and not search.latin:  # few passages share the question's script
+            mine = set(snap.chunks) - other if allowed is None else allowed - other
+            dense = self._dense(snap, self._minilm, search.vector, mine)
+        else:
+            found = self._dense(snap, self._minilm, search.vector, allowed)
+            dense = [pair for pair in found if pair[0] not in other]
+        lexical = snap.lexical.search(search.text, r.candidates_k, allowed)
+        rankings, weights = [[i for i, _ in dense], [i for i, _ in lexical]], [1.0, 1.0]
+        multilingual: dict[str, float] = {}
+        unread = None
+        if crossing:
+            assert self._use is not None and search.multilingual is not None
+            multilingual = dict(self._dense(snap, self._use, search.multilingual, allowed))
+            rankings.append(list(multilingual))
+            weights.append(r.multilingual_weight)
+            unread = [other, other, set()]
+        fused = reciprocal_rank_fusion(rankings, r.rrf_k, weights, unread, r.cross_script_scale)
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
         return [
-            Evidence(self._chunks[i], fused[i], dense_by_id.get(i), lexical_by_id.get(i))
+            Evidence(
+                snap.chunks[i],
+                fused[i],
+                dense_by_id.get(i),
+                lexical_by_id.get(i),
+                multilingual.get(i),
+            )
             for i in sorted(fused, key=lambda i: -fused[i])
         ]
 
@@ -231,15 +345,20 @@ class Retriever:
         return take(self.ranking(search, filters), k, search.per_document.limit(k))
 
     def _dense(
-        self, vector: np.ndarray, allowed: set[str] | None, k: int | None = None
+        self,
+        snap: _Snapshot,
+        space: _Space,
+        vector: np.ndarray,
+        allowed: set[str] | None,
+        k: int | None = None,
     ) -> list[tuple[str, float]]:
         """Nearest committed chunks. Inside a small scope (a named case, a narrow filter)
         every allowed chunk is scored exactly: an approximate top-N over the whole corpus
         may hold none of them."""
         k = k or self.settings.retrieval.candidates_k
         exact = self.settings.retrieval.exact_scope
-        if allowed is not None and len(self._chunks) <= exact:
-            rows, matrix = self._corpus_matrix()
+        if allowed is not None and len(snap.chunks) <= exact:
+            rows, matrix = self._corpus_matrix(snap, space)
             positions = np.fromiter(
                 (rows[i] for i in allowed if i in rows), dtype=np.int64, count=-1
             )
@@ -251,58 +370,60 @@ class Retriever:
             return [(ids[positions[j]], float(scores[j])) for j in best]
         if allowed is not None and len(allowed) <= exact:
             ids = sorted(allowed)
-            vectors = self.vectors(ids)
+            vectors = space.vectors(ids)
             scored = [(i, float(vectors[i] @ vector)) for i in ids if i in vectors]
             return sorted(scored, key=lambda pair: -pair[1])[:k]
         depth = k * (self.settings.retrieval.scoped_overfetch if allowed is not None else 1)
         return [
             (i, s)
-            for i, s in self.index.query(vector, depth)
-            if i in self._chunks and (allowed is None or i in allowed)
+            for i, s in space.index.query(vector, depth)
+            if i in snap.chunks and (allowed is None or i in allowed)
         ][:k]
 
-    def _corpus_matrix(self) -> tuple[dict[str, int], np.ndarray]:
-        matrix = self._matrix
+    def _corpus_matrix(self, snap: _Snapshot, space: _Space) -> tuple[dict[str, int], np.ndarray]:
+        matrix = snap.matrices.get(space.name)
         if matrix is None:
-            ids = sorted(self._chunks)
-            found = self.vectors(ids)
+            ids = sorted(snap.chunks)
+            found = space.vectors(ids)
             ids = [i for i in ids if i in found]
             stacked = (
-                np.stack([found[i] for i in ids])
-                if ids
-                else np.zeros((0, self.embedder.dim), np.float32)
+                np.stack([found[i] for i in ids]) if ids else np.zeros((0, space.dim), np.float32)
             )
-            matrix = self._matrix = ({i: n for n, i in enumerate(ids)}, stacked)
+            matrix = snap.matrices[space.name] = ({i: n for n, i in enumerate(ids)}, stacked)
         return matrix
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of committed chunks, cached until the catalog changes."""
-        missing = [i for i in ids if i not in self._vector_cache]
-        if missing:
-            self._vector_cache.update(self.index.embeddings_for(missing))
-        return {i: self._vector_cache[i] for i in ids if i in self._vector_cache}
+        """Stored MiniLM vectors of these chunks (ids without one are left out), cached
+        until the catalog changes."""
+        return self._minilm.vectors(ids)
 
     def chunk_scores(
         self, question: str, vector: np.ndarray, depth: int
     ) -> tuple[dict[str, float], dict[str, float]]:
         """Dense cosine and BM25 score of the `depth` best chunks by each, over the whole
         corpus (exact when it is small), for ranking whole cases rather than passages."""
-        self._refresh()
-        assert self._lexical is not None
-        exact = len(self._chunks) <= self.settings.retrieval.exact_scope
-        everything = set(self._chunks) if exact else None
-        dense = self._dense(vector, everything, depth)
-        return dict(dense), dict(self._lexical.search(question, depth, None))
+        snap = self._refresh()
+        exact = len(snap.chunks) <= self.settings.retrieval.exact_scope
+        everything = set(snap.chunks) if exact else None
+        dense = self._dense(snap, self._minilm, vector, everything, depth)
+        return dict(dense), dict(snap.lexical.search(question, depth, None))
 
     def dense_only(self, vector: np.ndarray, k: int) -> list[Evidence]:
-        """Baseline: the k nearest chunks by MiniLM cosine, nothing else."""
-        self._refresh()
-        hits = [(i, s) for i, s in self.index.query(vector, k * 2) if i in self._chunks]
-        return [Evidence(self._chunks[i], s, dense=s) for i, s in hits[:k]]
+        """Baseline: the k nearest chunks by MiniLM cosine, nothing else ("dense-only")."""
+        chunks = self._refresh().chunks
+        hits = [(i, s) for i, s in self.index.query(vector, k * 2) if i in chunks]
+        return [Evidence(chunks[i], s, dense=s) for i, s in hits[:k]]
+
+    def multilingual_only(self, vector: np.ndarray, k: int) -> list[Evidence]:
+        """Baseline: the k nearest chunks by USE cosine, nothing else."""
+        chunks = self._refresh().chunks
+        if self._use is None:
+            return []
+        hits = [(i, s) for i, s in self._use.index.query(vector, k * 2) if i in chunks]
+        return [Evidence(chunks[i], s, multilingual=s) for i, s in hits[:k]]
 
     def lexical_only(self, question: str, k: int) -> list[Evidence]:
         """Baseline: the k best chunks by BM25, nothing else."""
-        self._refresh()
-        assert self._lexical is not None
-        hits = self._lexical.search(question, k, None)
-        return [Evidence(self._chunks[i], s, lexical=s) for i, s in hits]
+        snap = self._refresh()
+        hits = snap.lexical.search(question, k, None)
+        return [Evidence(snap.chunks[i], s, lexical=s) for i, s in hits]

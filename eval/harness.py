@@ -86,7 +86,8 @@ def run_eval(settings: Settings, options: EvalOptions) -> dict:
     texts = {Path(d.path).name: d.text for d in engine.documents()}
     missing = missing_evidence(questions, texts)
     scorer = Scorer(engine)
-    runs = int(options.ours) + (3 if options.baselines else 0)
+    multilingual = engine.multilingual if options.baselines else None
+    runs = int(options.ours) + (3 + (multilingual is not None) if options.baselines else 0)
     bar = tqdm(total=len(questions) * runs, disable=not options.progress, desc="eval")
     tick = bar.update
     results = run_govqa(engine, questions, scorer, tick) if options.ours else []
@@ -99,6 +100,14 @@ def run_eval(settings: Settings, options: EvalOptions) -> dict:
             scorer,
             tick,
         )
+        if multilingual is not None:  # the second dense channel, alone
+            results += run_retrieval_baseline(
+                "multilingual-only",
+                lambda q: retriever.multilingual_only(multilingual.embed([q.question])[0], 10),
+                questions,
+                scorer,
+                tick,
+            )
         results += run_retrieval_baseline(
             "bm25-only", lambda q: retriever.lexical_only(q.question, 10), questions, scorer, tick
         )

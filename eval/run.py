@@ -49,6 +49,9 @@ class QuestionResult:
     key_points: float | None = None
     seconds: float = 0.0
     answer: str = ""
+    # govqa's answerability signals and probability (what scripts/calibrate_abstention.py
+    # fits the model on)
+    answerability: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -151,6 +154,11 @@ def run_govqa(
         answer = engine.ask(q.question, _filters(q), context)
         result.seconds = time.perf_counter() - started
         focus[q.id] = answer.focus
+        if answer.answerability is not None:
+            result.answerability = {
+                "features": answer.answerability.features,
+                "probability": answer.answerability.probability,
+            }
         # the passages the answer was written from, ranked (retrieval.evidence_k deep)
         scorer.retrieval(result, q, [ev.chunk.text for ev in answer.evidence])
         scorer.answer(result, q, from_answer(answer))

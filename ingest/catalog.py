@@ -4,7 +4,9 @@ Chroma and a docstore cannot be written in one transaction, so the catalog decid
 in the index. A file's vectors are upserted first (content-hash ids, so a repeat overwrites),
 then its catalog rows are replaced in one SQLite transaction, then its stale vectors are
 deleted. Readers only trust vectors whose id is in the catalog, so a process killed at any
-moment leaves each file wholly old or wholly new; the next run sweeps orphan vectors.
+moment leaves each file wholly old or wholly new; the next run sweeps orphan vectors. Each of
+those vector writes is counted here too (`vectors_version`): readers in other processes
+reopen an embedded Chroma client that has not seen the last one (see `ingest.vectors`).
 
 One connection serves every thread of a process (the chat's workers read while an upload
 ingests), so every statement on it, read or write, runs under one lock; writes go through
@@ -150,6 +152,17 @@ class Catalog(DerivedRecords):
     def version(self) -> int:
         """Bumped by every commit, so caches built from the catalog know when to rebuild."""
         return self._state("version")
+
+    def vectors_version(self) -> int:
+        """Bumped after every write to the vector store (`ingest.vectors`), commit or not: an
+        embedded Chroma client opened before the last bump may be stale and is reopened."""
+        return self._state("vectors")
+
+    def vectors_written(self) -> int:
+        """Count one write to the vector store; returns the new `vectors_version`."""
+        with self._transaction() as db:
+            self._bump(db, "vectors")
+            return int(db.execute("SELECT value FROM state WHERE key='vectors'").fetchone()[0])
 
     def identity(self) -> str:
         """A random id made when the catalog is first opened: it names the vector collection

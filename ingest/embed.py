@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections import OrderedDict
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ingest.memo import VectorMemo
 from ingest.offline import enforce_offline
 
 if TYPE_CHECKING:
@@ -79,10 +78,7 @@ class Embedder:
         self.batch_size = batch_size
         self.backend = backend
         self.cache_dir = cache_dir
-        # sentences of popular passages come back query after query: keep their vectors
-        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._memo_lock = threading.Lock()
-        self.memo_size = 20_000  # ~30 MB of float32 rows
+        self._memo = VectorMemo(20_000)  # ~30 MB of float32 rows
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Embedder:
@@ -104,18 +100,7 @@ class Embedder:
     def embed_memo(self, texts: list[str]) -> np.ndarray:
         """`embed` with a bounded in-memory memo, for query-time text that repeats (the
         sentences of passages many questions retrieve); ingest does not use it."""
-        with self._memo_lock:
-            todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        fresh = self.embed(todo)
-        with self._memo_lock:
-            for text, vector in zip(todo, fresh, strict=True):
-                self._memo[text] = vector
-            out = np.stack([self._memo[t] for t in texts]) if texts else fresh
-            for text in texts:
-                self._memo.move_to_end(text)
-            while len(self._memo) > self.memo_size:
-                self._memo.popitem(last=False)
-        return out
+        return self._memo.embed(texts, self.embed)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (cosine = dot product)."""

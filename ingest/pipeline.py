@@ -12,15 +12,21 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.catalog import Catalog
+from ingest.channels import (
+    DenseChannel,
+    delete_vectors,
+    opened_channels,
+    stored_ids,
+    write_vectors,
+)
 from ingest.chunk import chunk_document
 from ingest.clean import clean_pages
-from ingest.embed import Embedder
 from ingest.metadata import describe, extract_interviews
 from ingest.readers import READERS, check_size, read_document
 from ingest.records import (
@@ -35,10 +41,9 @@ from ingest.records import (
 )
 from ingest.settings import Settings
 from ingest.text import normalize_space, sentence_spans
-from ingest.vectors import VectorIndex
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 
 
 class IngestBusy(Exception):
@@ -301,7 +306,8 @@ def file_hash(path: Path, settings: Settings) -> str:
     digest = hashlib.sha256()
     digest.update(
         f"{PIPELINE_VERSION}|{settings.ingest.chunk_max_words}|"
-        f"{settings.ingest.chunk_overlap_sentences}|{settings.embed.backend}|".encode()
+        f"{settings.ingest.chunk_overlap_sentences}|{settings.embed.backend}|"
+        f"{settings.embed.multilingual}|".encode()
     )
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -352,34 +358,27 @@ class _Pending:
 
 
 def _store_documents(
-    pending: list[_Pending], catalog: Catalog, index: VectorIndex, embedder: Embedder
+    pending: list[_Pending], catalog: Catalog, channels: list[DenseChannel]
 ) -> list[int]:
-    """Embed the new passages of several documents in one length-sorted call (small
-    documents alone make small, slow batches) and write all their vectors in one Chroma
-    call (+20% ingest throughput over a call per file); then commit each document on its
-    own (with any older copy of the same file, in the same transaction) and delete its
-    stale vectors (see ingest.catalog). A kill still leaves every file wholly old or wholly
-    new: vectors without a commit are orphans the next run sweeps. Returns embeddings per doc."""
-    import numpy as np
-
-    docs = [item.doc for item in pending]
-    known: dict[str, np.ndarray] = {}
-    for doc in docs:
-        known.update(index.embeddings_for([c.id for c in doc.chunks]))
-    missing: dict[str, str] = {}
-    for doc in docs:
-        missing.update({c.id: c.text for c in doc.chunks if c.id not in known})
-    if missing:
-        vectors = embedder.embed(list(missing.values()))
-        known.update(zip(missing, vectors, strict=True))
-    index.upsert(docs, known)  # every document's vectors before any catalog commit
-    embedded = []
+    """Embed the new passages of several documents in one length-sorted call per channel
+    (small documents alone make small, slow batches) and write all their vectors in one
+    Chroma call per channel (+20% ingest throughput over a call per file); then commit each
+    document on its own (with any older copy of the same file, in the same transaction), and
+    last delete their stale vectors in one call per channel (see ingest.catalog): each vector
+    write makes every other process's embedded client reopen (ingest.vectors), so a window
+    writes a few times, not once per file. A kill still leaves every file wholly old or
+    wholly new: vectors without a commit are orphans the next run sweeps. Returns MiniLM
+    embeddings per doc."""
+    fresh = write_vectors(channels, [item.doc for item in pending])
+    embedded, stale, kept = [], set(), set()
     for item in pending:
         ids = {c.id for c in item.doc.chunks}
         old = set().union(*(catalog.chunk_ids(d) for d in [item.doc.doc_id, *item.replaces]))
         catalog.commit_document(item.doc, replaces=item.replaces)
-        index.delete(old - ids)
-        embedded.append(sum(1 for i in ids if i in missing))
+        stale |= old - ids
+        kept |= ids
+        embedded.append(len(ids & fresh))
+    delete_vectors(channels, stale - kept)  # never a vector one of these documents still uses
     return embedded
 
 
@@ -403,59 +402,57 @@ def ingest(
     report = IngestReport()
     files, problems = discover(paths)
     report.files.extend(problems)
-    with index_lock(settings):
-        catalog = Catalog(settings.catalog_path)
-        try:
-            index = VectorIndex(settings, owner=catalog.identity())
-            embedder = Embedder.from_settings(settings)
-            orphans = index.all_ids() - catalog.chunk_ids()
-            index.delete(orphans)  # leftovers of a run that was killed before its commit
-            hashes = catalog.hashes()
-            known = {d: Known(*row) for d, row in catalog.resemblances().items()}
-            texts: dict[str, str] = {}  # documents of this run not yet committed
+    with (
+        index_lock(settings),
+        closing(Catalog(settings.catalog_path)) as catalog,
+        opened_channels(settings, catalog) as channels,
+    ):
+        orphans = stored_ids(channels) - catalog.chunk_ids()
+        delete_vectors(channels, orphans)  # leftovers of a run killed before its commit
+        hashes = catalog.hashes()
+        known = {d: Known(*row) for d, row in catalog.resemblances().items()}
+        texts: dict[str, str] = {}  # documents of this run not yet committed
 
-            def text_of(doc_id: str) -> str:
-                return texts[doc_id] if doc_id in texts else catalog.text(doc_id)
+        def text_of(doc_id: str) -> str:
+            return texts[doc_id] if doc_id in texts else catalog.text(doc_id)
 
-            owners: dict[Path, list[str]] = defaultdict(list)
-            for doc_id, sources in stored_sources(catalog, settings).items():
-                for source in sources:
-                    owners[source].append(doc_id)
-            seen: set[str] = set()
-            pending: list[_Pending] = []
+        owners: dict[Path, list[str]] = defaultdict(list)
+        for doc_id, sources in stored_sources(catalog, settings).items():
+            for source in sources:
+                owners[source].append(doc_id)
+        seen: set[str] = set()
+        pending: list[_Pending] = []
 
-            def flush() -> None:
-                for outcome in _store_pending(pending, catalog, index, embedder):
-                    report.files.append(outcome)
-                    if progress:
-                        progress(outcome)
-                pending.clear()
-                texts.clear()
+        def flush() -> None:
+            for outcome in _store_pending(pending, catalog, channels):
+                report.files.append(outcome)
+                if progress:
+                    progress(outcome)
+            pending.clear()
+            texts.clear()
 
-            for path in _progress(files):
-                file = identify(path, owners)
-                prepared = _prepare_file(file, settings, hashes)
-                if isinstance(prepared, FileOutcome):
-                    # a file that cannot be read now keeps whatever was stored for it
-                    seen.update([file.doc_id, *file.replaces])
-                    report.files.append(prepared)
-                    if progress:
-                        progress(prepared)
-                    continue
-                seen.add(file.doc_id)
-                prepared = _describe_origin(prepared, file, origin, known, text_of)
-                known[prepared.doc.doc_id] = Known(
-                    prepared.doc.metadata, prepared.doc.path, prepared.doc.lookalike_of
-                )
-                texts[prepared.doc.doc_id] = prepared.doc.text
-                pending.append(prepared)
-                if sum(len(item.doc.chunks) for item in pending) >= settings.embed.window:
-                    flush()
-            flush()
-            if sync:
-                report.files.extend(_remove_vanished(paths, seen, catalog, index, settings))
-        finally:
-            catalog.close()
+        for path in _progress(files):
+            file = identify(path, owners)
+            prepared = _prepare_file(file, settings, hashes)
+            if isinstance(prepared, FileOutcome):
+                # a file that cannot be read now keeps whatever was stored for it
+                seen.update([file.doc_id, *file.replaces])
+                report.files.append(prepared)
+                if progress:
+                    progress(prepared)
+                continue
+            seen.add(file.doc_id)
+            prepared = _describe_origin(prepared, file, origin, known, text_of)
+            known[prepared.doc.doc_id] = Known(
+                prepared.doc.metadata, prepared.doc.path, prepared.doc.lookalike_of
+            )
+            texts[prepared.doc.doc_id] = prepared.doc.text
+            pending.append(prepared)
+            if sum(len(item.doc.chunks) for item in pending) >= settings.embed.window:
+                flush()
+        flush()
+        if sync:
+            report.files.extend(_remove_vanished(paths, seen, catalog, channels, settings))
     report.seconds = time.perf_counter() - started
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     tmp = settings.index_dir / "last_ingest.json.tmp"
@@ -517,11 +514,11 @@ def _prepare_file(
 
 
 def _store_pending(
-    pending: list[_Pending], catalog: Catalog, index: VectorIndex, embedder: Embedder
+    pending: list[_Pending], catalog: Catalog, channels: list[DenseChannel]
 ) -> list[FileOutcome]:
     if not pending:
         return []
-    embedded = _store_documents(pending, catalog, index, embedder)
+    embedded = _store_documents(pending, catalog, channels)
     return [
         FileOutcome(
             item.doc.path,
@@ -538,7 +535,11 @@ def _store_pending(
 
 
 def _remove_vanished(
-    paths: list[Path], seen: set[str], catalog: Catalog, index: VectorIndex, settings: Settings
+    paths: list[Path],
+    seen: set[str],
+    catalog: Catalog,
+    channels: list[DenseChannel],
+    settings: Settings,
 ) -> list[FileOutcome]:
     """Remove stored documents read from under a directory in `paths` whose file this run
     did not see (uploads stored in the index excepted). Compared as resolved paths, so
@@ -553,8 +554,16 @@ def _remove_vanished(
         # of a folder holding the (hidden) index did not walk into it
         uploaded = any(source.is_relative_to(uploads) for source in sources)
         if inside and not uploaded and doc_id not in seen:
-            old = catalog.chunk_ids(doc_id)
-            catalog.remove_document(doc_id)
-            index.delete(old)
-            removed.append(FileOutcome(shown[doc_id], "removed", chunks=len(old)))
+            chunks = remove_document(doc_id, catalog, channels)
+            removed.append(FileOutcome(shown[doc_id], "removed", chunks=chunks))
     return removed
+
+
+def remove_document(doc_id: str, catalog: Catalog, channels: list[DenseChannel]) -> int:
+    """Remove one committed document; returns how many chunks it had. The catalog goes
+    first (the commit point: gone for every reader at once), then its vectors in every
+    channel alike; a kill in between leaves orphans the next ingest sweeps."""
+    old = catalog.chunk_ids(doc_id)
+    catalog.remove_document(doc_id)
+    delete_vectors(channels, old)
+    return len(old)

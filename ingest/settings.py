@@ -49,6 +49,14 @@ class IngestSettings(BaseSettings):
         "for that; legacy-font Thai scores below -10, real lines of 15 languages above -9.6 "
         "(tuning half of real-lines.jsonl plus lines.jsonl).",
     )
+    clean_part_min_logprob: float = Field(
+        -1.45,
+        description="A token glued from parts (OpenParlamento, ICT4Gov, findings;and, "
+        "17Clodagh) is real when each part of three or more letters is a known word, an "
+        "acronym or scores at least this mean log10 probability per letter under the letter "
+        "model; fitted on the tuning half of data/eval/cleaning/real-lines.jsonl plus "
+        "lines.jsonl (see scripts/fit_part_threshold.py).",
+    )
 
 
 class EmbedSettings(BaseSettings):
@@ -70,6 +78,15 @@ class EmbedSettings(BaseSettings):
         description="int8 ONNX is the default: 2.4x torch's throughput, recall@5 within 0.01 "
         "on both sample gold sets (README, Performance).",
     )
+    multilingual: bool = Field(
+        True,
+        description="Also embed every passage with the multilingual USE v3, the channel "
+        "that lets a Thai question find an English passage and the reverse.",
+    )
+    multilingual_threads: int = Field(
+        0, description="BLAS threads for USE's numpy forward pass; 0: one per CPU core."
+    )
+    multilingual_batch: int = Field(64, description="Texts per USE forward pass.")
     cache_dir: Path = Field(
         Path.home() / ".cache" / "govqa",
         description="Where the ONNX copies exported from the packaged model are cached.",
@@ -84,6 +101,18 @@ class RetrievalSettings(BaseSettings):
     top_k: int = Field(6, description="Passages an answer is written from.")
     candidates_k: int = Field(30, description="Candidates each channel offers to fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant (Cormack et al.).")
+    multilingual_weight: float = Field(
+        1.0,
+        description="Weight of the multilingual (USE) ranking in the fusion, MiniLM's and "
+        "BM25's being 1.",
+    )
+    cross_script_scale: float = Field(
+        0.5,
+        description="How far a passage in another script than the question, which only USE "
+        "reads, has its vote scaled up to the weight of all channels (0: not at all, 1: "
+        "fully); 0.5 is best over the tuning halves of the sample and real gold sets "
+        "together (scripts/compare_dense.py; README, Retrieval).",
+    )
     evidence_k: int = Field(
         10,
         description="Ranked passages an answer carries as its evidence (the evaluation's "
@@ -117,10 +146,14 @@ class AnswerSettings(BaseSettings):
     support_threshold: float = Field(
         0.5, description="Support probability above which a sentence counts as cited."
     )
-    abstain_threshold: float = Field(
-        0.35,
-        description="Cosine of the best evidence sentence below which the answer abstains "
-        "(fitted on the sample gold set).",
+    abstain: bool = Field(
+        True,
+        description="Abstain when the answerability model (app/abstention_model.json) says "
+        "the evidence does not answer; off, every answer is written and carries the "
+        "model's verdict (for calibrating it).",
+    )
+    coverage_passages: int = Field(
+        3, description="Best passages whose words the answerability model's coverage reads."
     )
     max_question_chars: int = Field(
         2000, description="Visible characters of a question kept (a paste costs no more)."
@@ -315,6 +348,11 @@ class Settings(BaseSettings):
         """One Chroma collection per embedding backend: their vectors must not mix."""
         backend = self.embed.backend
         return self.collection if backend == "torch" else f"{self.collection}-{backend}"
+
+    @property
+    def multilingual_collection(self) -> str:
+        """USE vectors have their own collection (another model, another width)."""
+        return f"{self.collection}-use"
 
     @property
     def chroma_dir(self) -> Path:

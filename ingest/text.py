@@ -29,6 +29,14 @@ def is_thai(text: str) -> bool:
     return bool(letters) and sum("\u0e00" <= ch <= "\u0e7f" for ch in letters) > len(letters) / 2
 
 
+def is_latin(text: str) -> bool:
+    """Mostly Latin letters: text an English model's vocabulary can read at all. A script
+    test, not language identification, which misreads a short question full of names."""
+    letters = re.findall(r"[^\W\d_]", text)
+    latin = sum(ch < "\u0250" or "\u1e00" <= ch <= "\u1eff" for ch in letters)
+    return bool(letters) and latin > len(letters) / 2
+
+
 def normalize_space(text: str) -> str:
     """Runs of white space (line breaks included) as one space, ends trimmed."""
     return " ".join(text.split())

@@ -2,11 +2,26 @@
 
 Chroma is never the commit point (see `ingest.catalog`): a vector whose id the catalog does
 not hold is an orphan that readers ignore and the next ingest sweeps.
+
+An embedded store (PersistentClient) is shared by processes that each hold part of it in
+memory: a client loads the HNSW index and its id map once, and Chroma persists them to disk
+only every `sync_threshold` writes, while the records they are checked against live in the
+shared chroma.sqlite3. A client opened before another process wrote answers from its stale
+index and fails with "Error finding id" on records it does not know, until it is reopened.
+So each embedded `VectorIndex` owns its client (not the one Chroma shares between every
+client of a path in a process, which keeps whatever it loaded first), reopens it when the
+catalog has recorded a vector write it has not seen (`Catalog.vectors_version`), and reopens
+it once more when a read fails anyway (a write landing between the check and the read).
+A Chroma server is one process: its clients are never stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -14,6 +29,11 @@ import numpy as np
 from ingest.records import Chunk, DocMetadata, Document
 from ingest.settings import Settings
 from ingest.text import normalize_space
+
+if TYPE_CHECKING:
+    from ingest.catalog import Catalog
+
+T = TypeVar("T")
 
 
 def chunk_metadata(chunk: Chunk, meta: DocMetadata, path: str) -> dict[str, str | int | float]:
@@ -47,16 +67,47 @@ def _one_line(exc: BaseException) -> str:
     return normalize_space(str(exc))[:300] or type(exc).__name__
 
 
-def chroma_client(settings: Settings):
-    """Chroma's HttpClient when `settings.chroma_url` names a server, else the embedded
-    PersistentClient under index_dir. Telemetry is off either way (no network)."""
+_REGISTRY = threading.Lock()  # Chroma's registry of clients per path is process-global
+
+
+def _own_persistent_client(settings: Settings, chroma_settings) -> tuple[Any, Callable[[], None]]:
+    """An embedded client on a Chroma System of its own, and the function that stops it.
+
+    `chromadb.PersistentClient` hands every client of a path in a process one shared System,
+    which keeps the segments it loaded first: a client made after another process wrote would
+    still be stale, and stopping the System would break every other client of it.
+    """
+    from chromadb.api import ServerAPI
+    from chromadb.api.client import Client
+    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.config import System
+
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    chroma_settings.is_persistent = True
+    chroma_settings.persist_directory = str(settings.chroma_dir)
+    system = System(chroma_settings)
+    system.instance(ServerAPI)
+    system.start()
+    try:
+        with _REGISTRY:
+            client = Client.from_system(system)
+            # from_system registers the System for its path; unregistered, no later client
+            # of the path can share (and keep) it
+            SharedSystemClient.clear_system_cache()
+    except BaseException:
+        system.stop()
+        raise
+    return client, system.stop
+
+
+def _connect(settings: Settings) -> tuple[Any, Callable[[], None]]:
+    """A Chroma client for `settings` and the function that closes it."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if not settings.chroma_url:
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        return _own_persistent_client(settings, chroma_settings)
     url = urlsplit(settings.chroma_url)
     if url.scheme not in ("http", "https") or not url.hostname or url.path.strip("/"):
         raise StoreError(
@@ -65,7 +116,7 @@ def chroma_client(settings: Settings):
         )
     ssl = url.scheme == "https"
     try:
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=url.hostname,
             port=url.port or (443 if ssl else 80),
             ssl=ssl,
@@ -75,6 +126,37 @@ def chroma_client(settings: Settings):
         raise StoreError(
             f"cannot reach the Chroma server at {settings.chroma_url}: {_one_line(exc)}"
         ) from exc
+    return client, client.close
+
+
+def chroma_client(settings: Settings):
+    """Chroma's HttpClient when `settings.chroma_url` names a server, else an embedded client
+    of the store under index_dir, on a Chroma System of its own (fresh from disk, and freed
+    only when the client is garbage). Telemetry is off either way (no network)."""
+    return _connect(settings)[0]
+
+
+@dataclass
+class _OpenCollection:
+    """One open client's collection and the calls using it: a retired one (replaced, or
+    its index closed) is stopped when its last call is done. Guarded by the index's lock."""
+
+    collection: Any
+    store: Any  # llama-index's ChromaVectorStore over `collection`
+    stop: Callable[[], None]
+    seen: int  # the catalog's vectors_version when it was opened
+    users: int = 0
+    retired: bool = False
+    stopped: bool = False
+
+    def retire(self) -> None:
+        self.retired = True
+        self.stop_if_done()
+
+    def stop_if_done(self) -> None:
+        if self.retired and not self.users and not self.stopped:
+            self.stopped = True
+            self.stop()
 
 
 class VectorIndex:
@@ -84,50 +166,172 @@ class VectorIndex:
     never reaches for its default model (which would download). `owner` is the catalog's
     identity: a new collection records it, and an existing one recorded for another catalog
     is refused (several indexes can share one Chroma server, each in its own collection).
+
+    With a `catalog` (its identity is then the owner), every write is recorded in it and an
+    embedded client is reopened when another process's write has been recorded (see the
+    module docstring). Safe to share between threads; `close` stops the client.
     """
 
-    def __init__(self, settings: Settings, owner: str = "") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        owner: str = "",
+        catalog: Catalog | None = None,
+        collection: str = "",
+        text: bool = True,
+    ):
+        """`collection` defaults to the MiniLM one; with `text` False the collection holds
+        ids and vectors only (a second channel needs no second copy of every passage)."""
+        self.settings = settings
+        self.name = collection or settings.vector_collection
+        self.text = text
+        self.embedded = not settings.chroma_url
+        self._catalog = catalog
+        self._owner = owner or (catalog.identity() if catalog is not None else "")
+        self._lock = threading.Lock()
+        self._open_collection = self._open()
+
+    def _written(self) -> int:
+        """The catalog's count of vector writes (0 without a catalog)."""
+        return self._catalog.vectors_version() if self._catalog is not None else 0
+
+    def _open(self) -> _OpenCollection:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        self._client = chroma_client(settings)
+        seen = self._written()  # read first: a write made while opening is seen as new
+        client, stop = _connect(self.settings)
         metadata: dict[str, str] = {"hnsw:space": "cosine"}
-        if owner:
-            metadata[OWNER_KEY] = owner
-        where = settings.chroma_url or str(settings.chroma_dir)
+        if self._owner:
+            metadata[OWNER_KEY] = self._owner
+        where = self.settings.chroma_url or str(self.settings.chroma_dir)
         try:
-            self.collection = self._client.get_or_create_collection(
-                settings.vector_collection, embedding_function=None, metadata=metadata
-            )
-        except Exception as exc:  # chromadb raises its own types, httpx's, or ValueError
-            raise StoreError(f"{where}: cannot open collection: {_one_line(exc)}") from exc
-        # A collection made for another catalog must never be written or swept from here:
-        # ingest deletes every vector its catalog does not know (see ingest.catalog).
-        claimed = (self.collection.metadata or {}).get(OWNER_KEY)
-        if owner and claimed and claimed != owner:
-            raise StoreError(
-                f"{where}: collection '{settings.vector_collection}' belongs to another "
-                f"index (not {settings.index_dir}); give this index its own GOVQA_COLLECTION"
-            )
-        self.store = ChromaVectorStore(chroma_collection=self.collection)
+            try:
+                collection = client.get_or_create_collection(
+                    self.name, embedding_function=None, metadata=metadata
+                )
+            except Exception as exc:  # chromadb raises its own types, httpx's, or ValueError
+                raise StoreError(f"{where}: cannot open collection: {_one_line(exc)}") from exc
+            # A collection made for another catalog must never be written or swept from
+            # here: ingest deletes every vector its catalog does not know (ingest.catalog).
+            claimed = (collection.metadata or {}).get(OWNER_KEY)
+            if self._owner and claimed and claimed != self._owner:
+                raise StoreError(
+                    f"{where}: collection '{self.name}' belongs to "
+                    f"another index (not {self.settings.index_dir}); give this index its own "
+                    "GOVQA_COLLECTION"
+                )
+        except BaseException:
+            stop()
+            raise
+        return _OpenCollection(
+            collection, ChromaVectorStore(chroma_collection=collection), stop, seen
+        )
+
+    def _replace(self, stale: _OpenCollection) -> _OpenCollection:
+        """Reopen, unless another thread already replaced `stale`; called under the lock."""
+        if self._open_collection is stale:
+            self._open_collection = self._open()
+            stale.retire()
+        return self._open_collection
+
+    @contextmanager
+    def _using(self) -> Iterator[_OpenCollection]:
+        """The open collection, reopened first if an embedded store has had writes since."""
+        with self._lock:
+            current = self._open_collection
+            if current.retired:
+                raise StoreError(f"{self.settings.index_dir}: the vector index was closed")
+            if self.embedded and self._written() != current.seen:
+                current = self._replace(current)
+            current.users += 1
+        try:
+            yield current
+        finally:
+            with self._lock:
+                current.users -= 1
+                current.stop_if_done()
+
+    def _call(self, operation: Callable[[_OpenCollection], T]) -> T:
+        """`operation` on the open collection; on an embedded store, once more on a reopened
+        one if Chroma fails (its client missed a write: one made between the check and the
+        call, or one that no catalog recorded)."""
+        from chromadb.errors import InternalError
+
+        with self._using() as current:
+            try:
+                return operation(current)
+            except InternalError:
+                if not self.embedded:
+                    raise
+        with self._lock:
+            self._replace(current)
+        with self._using() as current:
+            return operation(current)
+
+    def _record_write(self) -> None:
+        """Count a write in the catalog, so other processes' clients know theirs are stale;
+        this client saw it, so it stays open (unless it had missed an earlier one)."""
+        if self._catalog is None:
+            return
+        written = self._catalog.vectors_written()
+        with self._lock:
+            if self._open_collection.seen == written - 1:
+                self._open_collection.seen = written
+
+    def close(self) -> None:
+        """Stop the client (after any read in flight); the index is not usable after."""
+        with self._lock:
+            self._open_collection.retire()
+
+    @property
+    def store(self):
+        """llama-index's ChromaVectorStore over the open collection, for llama-index's own
+        retrievers (the eval's baseline); calls through it skip the reopen checks."""
+        with self._using() as current:
+            return current.store
+
+    def __enter__(self) -> VectorIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def count(self) -> int:
-        return self.collection.count()
+        return self._call(lambda c: c.collection.count())
 
-    def all_ids(self) -> set[str]:
-        ids: set[str] = set()
+    def _all(self, include: list[str]) -> Iterator[dict]:
+        """Every stored record, in pages of 5,000, with the fields in `include`."""
         offset = 0
         while True:
-            page = self.collection.get(include=[], limit=5000, offset=offset)["ids"]
-            ids.update(page)
-            if len(page) < 5000:
-                return ids
-            offset += len(page)
+            page = self._call(
+                lambda c, offset=offset: c.collection.get(
+                    include=include, limit=5000, offset=offset
+                )
+            )
+            yield page
+            if len(page["ids"]) < 5000:
+                return
+            offset += len(page["ids"])
+
+    def all_ids(self) -> set[str]:
+        return {i for page in self._all([]) for i in page["ids"]}
+
+    def all_metadata(self) -> dict[str, dict]:
+        """Chunk id -> its stored Chroma metadata, for every stored vector."""
+        return {
+            i: meta
+            for page in self._all(["metadatas"])
+            for i, meta in zip(page["ids"], page["metadatas"], strict=True)
+        }
 
     def embeddings_for(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Vectors already stored under these content-hash ids (no need to embed them again)."""
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), 2000):  # bounded requests at any corpus size
-            got = self.collection.get(ids=ids[start : start + 2000], include=["embeddings"])
+            part = ids[start : start + 2000]
+            got = self._call(
+                lambda c, part=part: c.collection.get(ids=part, include=["embeddings"])
+            )
             found.update(
                 (i, np.asarray(e, dtype=np.float32))
                 for i, e in zip(got["ids"], got["embeddings"], strict=True)
@@ -150,21 +354,36 @@ class VectorIndex:
             for doc in docs
             for chunk in doc.chunks
         ]
+        if not self.text:
+            ids = [c.id for doc in docs for c in doc.chunks]
+            for start in range(0, len(ids), 2000):
+                part_ids = ids[start : start + 2000]
+                batch = {"ids": part_ids, "embeddings": np.stack([vectors[i] for i in part_ids])}
+                self._call(lambda c, batch=batch: c.collection.upsert(**batch))
+            if ids:
+                self._record_write()
+            return
         for start in range(0, len(nodes), 2000):
             part = nodes[start : start + 2000]
-            self.collection.upsert(
-                ids=[n.node_id for n in part],
-                embeddings=np.stack([vectors[n.node_id] for n in part]),
-                documents=[n.get_content() for n in part],
-                metadatas=[
+            batch = {
+                "ids": [n.node_id for n in part],
+                "embeddings": np.stack([vectors[n.node_id] for n in part]),
+                "documents": [n.get_content() for n in part],
+                "metadatas": [
                     node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in part
                 ],
-            )
+            }
+            self._call(lambda c, batch=batch: c.collection.upsert(**batch))
+        if nodes:
+            self._record_write()
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         for start in range(0, len(ids), 5000):
-            self.store.delete_nodes(node_ids=ids[start : start + 5000])
+            part = ids[start : start + 5000]
+            self._call(lambda c, part=part: c.store.delete_nodes(node_ids=part))
+        if ids:
+            self._record_write()
 
     def query(
         self, vector: np.ndarray, k: int, where: dict | None = None
@@ -175,11 +394,13 @@ class VectorIndex:
         metadata, and decoding them for each of hundreds of hits (as llama-index's query
         does) cost 20 ms per 200-hit query at 20k chunks.
         """
-        result = self.collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=k,
-            where=where or None,
-            include=["distances"],
+        result = self._call(
+            lambda c: c.collection.query(
+                query_embeddings=[vector.tolist()],
+                n_results=k,
+                where=where or None,
+                include=["distances"],
+            )
         )
         ids, distances = result["ids"][0], (result["distances"] or [[]])[0]
         # Chroma's cosine distance is 1 - cosine

@@ -35,18 +35,26 @@ TEMP_SWEEP = (3600, 3600)
 
 def build_app(engine: Engine, access: Access | None = None) -> gr.Blocks:
     """The whole chat over `engine`; every public event has an api_name (README). With
-    `access` from a users file, only its curators see and may use upload and remove."""
+    `access` from a users file, only its curators see and may use upload and remove.
+
+    Every page load refreshes the lists drawn from the index (filter values, case lists and
+    pickers, the corpus tables) and shows the Corpus tab's controls for the visitor's role:
+    another process may have ingested since the chat started, and the layout was built
+    once, then, for no one in particular.
+    """
     access = access or Access(None)
     with gr.Blocks(title="govqa", delete_cache=TEMP_SWEEP) as demo:
         gr.Markdown("## govqa: cited answers from governance case literature")
         with gr.Tab("Ask"):
-            build_ask_tab(engine)
+            ask_lists = build_ask_tab(engine)
         with gr.Tab("Compare"):
             compare_picks = build_compare_tab(engine)
         with gr.Tab("Cases"):
-            build_cases_tab(engine)
+            cases_lists = build_cases_tab(engine)
         with gr.Tab("Corpus"):
-            build_corpus_tab(demo, engine, [compare_picks], access)
+            corpus_lists = build_corpus_tab(engine, [compare_picks], access)
+        for refresh, outputs in (ask_lists, cases_lists, corpus_lists):
+            demo.load(refresh, None, outputs, api_name=False, show_progress="hidden")
     return demo
 
 

@@ -19,6 +19,7 @@ from app.render import (
     passage_context_html,
     sources_as_html,
 )
+from app.ui.refresh import Refresh
 
 EXAMPLES = [
     "What made Kalasin's network succeed?",
@@ -34,9 +35,14 @@ def source_choices(answer: Answer) -> list[tuple[str, int]]:
     return [(f"[{s.n}] {html.unescape(s.title)[:80]}", s.n) for s in answer.sources]
 
 
-def build_ask_tab(engine: Engine) -> None:
-    """Components and events of the Ask tab, and the `/ask` API; call inside its Tab."""
+def build_ask_tab(engine: Engine) -> Refresh:
+    """Components and events of the Ask tab, and the `/ask` API; call inside its Tab.
+    Returns what refreshes its filters' values when a page loads."""
     values = facet_values(engine)
+
+    def filter_values():
+        current = facet_values(engine)
+        return [gr.update(choices=current[f.name]) for f in ASK_FACETS]
 
     def respond(question, history, context, country, level, area, year_from, year_to):
         """Stream the answer into the chat; the final step fills sources and state. The
@@ -143,6 +149,7 @@ def build_ask_tab(engine: Engine) -> None:
     export_button.click(export, answer_state, export_files, api_name="export")
     passage_pick.change(show_passage, [answer_state, passage_pick], passage, api_name="passage")
     gr.api(ask, api_name="ask")
+    return filter_values, facets
 
 
 def _unchanged(n: int) -> list:

@@ -10,6 +10,7 @@ from app.cases import CaseResults
 from app.downloads import brief_files
 from app.engine import Engine
 from app.facets import FACET_TABLE, CaseFilters
+from app.ui.refresh import Refresh
 
 CASES_SHOWN = 10
 
@@ -29,8 +30,9 @@ def counted(counts: list[tuple[str, int]]) -> list[tuple[str, str]]:
     return [(f"{value} ({n})", value) for value, n in counts]
 
 
-def build_cases_tab(engine: Engine) -> None:
-    """Components and events of the Cases tab; call inside its Tab."""
+def build_cases_tab(engine: Engine) -> Refresh:
+    """Components and events of the Cases tab; call inside its Tab. Returns what refreshes
+    its list of every case, facets and pickers when a page loads."""
 
     def search(query: str, *selected):
         chosen = dict(zip((f.name for f in FACET_TABLE), selected, strict=True))
@@ -96,3 +98,4 @@ def build_cases_tab(engine: Engine) -> None:
         facet.input(search, inputs, outputs, api_name=False)
     pick.change(show_card, pick, card, api_name="case")
     export.click(brief, [chosen, query], files, api_name="brief")
+    return (lambda: search("", *[None] * len(facets))), outputs

@@ -23,17 +23,17 @@ from app.corpus import (
 from app.engine import Engine
 from app.library import BUSY_REMOVING, LibraryReport, add_uploads, discard_uploads, remove_documents
 from app.render import md_escape
+from app.ui.refresh import Refresh
 from ingest.pipeline import IngestBusy
 
 READERS_NOTE = "You are logged in as a reader: only curators add or remove documents."
 NOT_CURATOR = "Only curators can add or remove documents; nothing was changed."
 
 
-def build_corpus_tab(
-    demo: gr.Blocks, engine: Engine, case_pickers: list[gr.Dropdown], access: Access
-) -> None:
-    """Components and events of the Corpus tab; a change refreshes `case_pickers`. Each
-    page load of `demo` shows the upload and remove controls to curators only."""
+def build_corpus_tab(engine: Engine, case_pickers: list[gr.Dropdown], access: Access) -> Refresh:
+    """Components and events of the Corpus tab; a change refreshes `case_pickers`. Returns
+    what a page load runs: it shows the upload and remove controls to curators only, and
+    refreshes the tables and those pickers (another process may have ingested since)."""
 
     def tables(**removable_shown):
         pickers = [gr.update(choices=case_choices(engine)) for _ in case_pickers]
@@ -81,7 +81,7 @@ def build_corpus_tab(
         file_count="multiple",
         label=f"Add documents (PDF, DOCX, HTML, TXT, MD; at most {limit:g} MB each)",
         elem_id="upload",
-        visible=False,  # shown by show_controls to curators only
+        visible=False,  # shown by on_load to curators only
     )
     button = gr.Button("Ingest uploaded files", elem_id="ingest-upload", visible=False)
     report = gr.Markdown(elem_id="upload-report")
@@ -99,4 +99,4 @@ def build_corpus_tab(
     button.click(upload, files, [report, files, *changed], api_name="upload", **once)
     remove_button.click(remove, removable, [report, *changed], api_name="remove", **once)
     # every page load asks who is looking: a reader never gets the controls
-    demo.load(on_load, None, [files, button, remove_button, role_note, *changed], api_name=False)
+    return on_load, [files, button, remove_button, role_note, *changed]

@@ -45,9 +45,11 @@ def test_budget_question_abstains_and_lists_three_close_cases(engine):
 
 
 def test_case_outside_the_corpus_abstains(engine):
-    answer = engine.ask("How was participatory budgeting run in New York City?")
+    # a city no document mentions (New York City, once used here, is in the corpus: a
+    # conditional cash transfer pilot; that is a near miss, which the model weighs less)
+    answer = engine.ask("How was participatory budgeting run in Montevideo?")
     assert answer.abstained
-    assert "York" in answer.notice
+    assert "Montevideo" in answer.notice
     assert answer.related  # still points to participatory budgeting cases it does hold
 
 

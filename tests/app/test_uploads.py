@@ -16,6 +16,7 @@ import pytest
 from app.engine import Engine
 from app.library import BUSY, add_uploads, remove_documents, stored_name, update_library
 from ingest.catalog import Catalog
+from ingest.channels import opened_channels
 from ingest.settings import Settings
 from tests.support.cli import run_govqa
 from tests.support.tiny import TINY
@@ -237,13 +238,23 @@ def test_curator_removes_an_upload_and_its_file(tmp_path):
     temp = upload_file(tmp_path, "pier.md", "# Pier council\n\nThe pier council of Ardlow met.\n")
     add_uploads([temp], settings, engine, by="ana")
     doc = next(d for d in engine.documents() if d.provenance.origin == "upload")
+    chunk_ids = list(engine.catalog.chunk_ids(doc.doc_id))
+    with opened_channels(settings, engine.catalog) as channels:
+        assert [c.name for c in channels] == ["minilm", "use"]
+        assert all(c.index.embeddings_for(chunk_ids) for c in channels)
     report = remove_documents([doc.doc_id], settings, engine, by="ana")
     [outcome] = report.ingest.files
     assert outcome.status == "removed" and outcome.note == "its uploaded file was deleted"
     assert doc.doc_id not in {d.doc_id for d in engine.documents()}
     assert not Path(doc.source).exists()
-    assert not engine.retriever.index.embeddings_for(list(engine.catalog.chunk_ids(doc.doc_id)))
-    assert "Ardlow" not in engine.ask("What did the pier council of Ardlow do?").text
+    # gone from every channel, as ingest deletes (the multilingual collection too)
+    with opened_channels(settings, engine.catalog) as channels:
+        assert {c.name: c.index.embeddings_for(chunk_ids) for c in channels} == {
+            "minilm": {},
+            "use": {},
+        }
+    answer = engine.ask("What did the pier council of Ardlow do?")
+    assert answer.abstained and doc.doc_id not in {s.doc_id for s in answer.sources}
     log = (settings.index_dir / "removals.jsonl").read_text().splitlines()
     assert json.loads(log[-1])["by"] == "ana" and json.loads(log[-1])["doc_id"] == doc.doc_id
 

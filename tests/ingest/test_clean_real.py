@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 from ingest.clean import classify_line, clean_pages, repair_line
+from ingest.garbage import BESIDE_REAL, GIBBERISH
 from ingest.readers import read_document
 from ingest.records import Page
-from tests.conftest import KALASIN_RAW
+from tests.conftest import KALASIN_RAW, ROOT
+
+PARTICIPEDIA = ROOT / "data" / "real" / "participedia"
 
 
 def _pdf(path: Path, pages: int) -> Path:
@@ -94,6 +97,117 @@ def test_form_feeds_make_a_text_file_paged():
 )
 def test_real_lines_of_any_language_survive(line):
     assert classify_line(line).kept == line
+
+
+# Lines of the real corpus (data/real/participedia pages, council report PDFs; two long ones
+# cut short after the token) that the cleaner used to cut a real token from, or drop whole,
+# before glued tokens were judged by their parts.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "OpenParlamento is a web platform that keeps track of all the legislative activities in "
+        "both “La Camera” and “Il Senato”.",
+        '"VouliWatch: Crowd-sourcing the Greek Parliament", Challenges to Democracy blog, '
+        "Harvard Ash Center.",
+        "## LiquidFriesland",
+        "## IntegrAzione",
+        "PlonePriori",
+        "InnoCentive:",
+        "## TEDx",
+        "The students of the University of Bern held a 48 hour strike supporting UPR "
+        "students[xi]. Students from the Universitad Autónoma de Méximo (UNAM) released "
+        "communiqués in favour of the student strike[xii]. Also, many students organizations "
+        "from Dominican Republic published a letter on May 5, 2010, in favour of UPR students "
+        "and their strike[xiii]. Around 230 students from the University of Barcelona signed a "
+        "petition in favour of the strike[xiv]. The Professors' Association of the Pontifical "
+        'Catholic University of São Paulo also expressed support in the struggle against "the '
+        'destruction of education at the University of Puerto Rico"[xv], as Internationalist '
+        "Clubs at the City University New York also have done[xvi].",
+        "[T]heir general attitudes, policy preferences, and level of knowledge",
+        "Philadelphia2035 Website",
+        "GovLab - World Bank ICT4Gov",
+        "Gov2u Events [26]",
+        "Author: Shiva217",
+        "Net Party presentation v1",
+        "No10 Petitions",
+        "17Clodagh Harris. Democratic innovations for engaging and empowering citizens. "
+        "University College Cork. URL:<http://www.ucc.ie/en/government/DemocraticReport.pdf>14 "
+        "December 2012 [DEAD LINK]",
+        "1.http://www.delib.co.uk/",
+        '"Freedom House." 2010.www.freedomhouse.org',
+        "-Kettering Washington D.C. Headquarters -Businessweek Magazine -http://www.kettering.org",
+        "Say&Play[11]",
+        "Other: Funding: Autostrade per l'Italia",
+        "Matteo D'Alonzo",
+        "## NIRAS/l'ONDRAF",
+        "Direct_Democracy#Related_Methods",
+        "Oregon_Citizen_Initiative_Review_(CIR)",
+        "~$1.7million (1.2 million euro)",
+        "Quattro di Tre Srl (4d3)",
+        # report PDFs
+        "and co-founder and Director of the 2030Hub",
+        "Knowledge Exchange Fellow of N8 AgriFood",
+        "BuroHappold, an engineering firm based on",
+        "efficiency standards (such as PassivHaus)",
+        "Brent Climate Assembly 1 - Evaluation Form (n=41)",
+        "Number of votes: 40 Rank:=2nd",
+        "agree their own reports of their findings;and",
+        "£3.8billion set aside for 1.8 million homes, that’s an",
+        "working for the long term (100yrs).",
+        "• We need to encourage the use of electric vehicles to reduce co2.",
+        "partnership with Citizens Juries ci.c.",
+    ],
+)
+def test_real_glued_tokens_keep_their_line_whole(line):
+    assert classify_line(line).kept == line
+
+
+@pytest.mark.parametrize(
+    ("page", "names"),
+    [
+        ("cases-openparlamento.html", ["OpenParlamento"]),
+        ("cases-vouliwatch-greece.html", ["VouliWatch"]),
+        ("cases-integrazione.html", ["IntegrAzione", "Pro.g.re.s.s."]),
+        ("cases-2010-university-puerto-rico-strike.html", ["strike[xvii].", "4.2International"]),
+        ("organizations-gov2u.html", ["Gov2u", "Africa4allproject"]),
+        ("organizations-delib.html", ["4.http://www.behfuture.nhs.uk/"]),
+        ("cases-satyamev-jayate-truth-alone-prevails.html", ["16Health.india.com", "23Clodagh"]),
+    ],
+)
+def test_real_pages_lose_no_line_to_the_gibberish_detector(page, names):
+    clean = clean_pages(read_document(PARTICIPEDIA / page, 2**24).pages)
+    cut = [d.text for d in clean.dropped if d.reason in (GIBBERISH, BESIDE_REAL)]
+    assert cut == []
+    for name in names:
+        assert name in clean.text
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "MIuanUasuLazsyaUnsNeINs",  # legacy-font Thai: capitals anywhere in a lower-case run
+        "nnsuniswMuinisUnfisagnag@iuT",  # @ glues no words
+        "agfinsUnfisaga",  # an unknown lower-case start before a capital
+        "ts;jk'4k8ug8inv-jkpgxHoxy00ypm",  # keyboard-layout Thai: many one- and two-letter runs
+        "z]dkily,4",  # a bracket that closes before it opens
+        "hfxhxs9fdu4mf9vfjhfxacjdj1rt",
+    ],
+)
+def test_glued_garbage_is_not_rescued_by_its_parts(token):
+    assert classify_line(f"{token} (Boonplem, C. Mayor of Kalasin Municipality. 2017)").kept == (
+        "(Boonplem, C. Mayor of Kalasin Municipality. 2017)"
+    )
+    assert classify_line(token).kept == ""
+
+
+@pytest.mark.parametrize(
+    "run",
+    ["a" * 10_000, "a" * 10_000 + ".x", "Ab" * 5_000, "a." * 5_000, "a1" * 5_000, "[a" * 5_000],
+)
+def test_one_huge_word_is_still_refused(run):
+    """The fuzz set's one-word file and its glued kin: no run of thousands is real by its
+    parts (each part must be word-sized), and none takes quadratic time."""
+    assert clean_pages([Page(run)]).text == ""
 
 
 def test_kalasin_garbage_is_all_dropped():

@@ -399,10 +399,10 @@ KILL_SEED = int(os.environ.get("GOVQA_TEST_KILL_SEED", "8"))
 
 def chroma_duplicates(settings: Settings) -> int:
     """Vectors beyond one per (document, position): a stale version left beside the new."""
-    index = VectorIndex(settings)
-    got = index.collection.get(include=["metadatas"])
-    seen = {(m.get("doc_id"), m.get("ordinal")) for m in got["metadatas"]}
-    return len(got["ids"]) - len(seen)
+    with VectorIndex(settings) as index:
+        stored = index.all_metadata()
+    seen = {(m.get("doc_id"), m.get("ordinal")) for m in stored.values()}
+    return len(stored) - len(seen)
 
 
 def kill_at(proc: subprocess.Popen, catalog_path: Path, point: tuple[str, float, int]) -> None:

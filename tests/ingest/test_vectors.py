@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -85,3 +86,63 @@ def test_a_bad_server_url_is_one_clear_error(tmp_path: Path) -> None:
     settings = Settings(index_dir=tmp_path, chroma_url="ftp://example/chroma")
     with pytest.raises(StoreError, match="expected http"):
         chroma_client(settings)
+
+
+def _more(settings: Settings, catalog, name: str):
+    """Another index on the same store (its own client, as another process has) writes a
+    new document; returns the new chunk ids."""
+    doc = make_document(name, [f"{name} met.", f"{name} voted."])
+    with VectorIndex(settings, catalog=catalog) as writer:
+        writer.upsert([doc], {c.id: _unit(0, 0, 0, 0, 1.0, n) for n, c in enumerate(doc.chunks)})
+    return [c.id for c in doc.chunks]
+
+
+def test_an_open_index_reads_what_another_client_wrote_since(settings) -> None:
+    """Chroma's embedded client keeps the HNSW id map it loaded; without a reopen it fails
+    with 'Error finding id' on vectors another client wrote after it opened."""
+    from ingest.catalog import Catalog
+
+    catalog = Catalog(settings.catalog_path)
+    try:
+        reader = VectorIndex(settings, catalog=catalog)
+        first = _more(settings, catalog, "first")
+        assert set(reader.embeddings_for(first)) == set(first)  # reopened: the write is counted
+        second = _more(settings, catalog, "second")
+        assert {i for i, _ in reader.query(_unit(0, 0, 0, 0, 1.0), k=4)} == {*first, *second}
+        reader.close()
+    finally:
+        catalog.close()
+
+
+def test_an_index_without_a_catalog_reopens_when_chroma_fails(settings) -> None:
+    """No catalog counts the writes here, so the read fails once and is repeated on a
+    reopened client."""
+    from ingest.catalog import Catalog
+
+    reader = VectorIndex(settings)
+    reader.count()
+    catalog = Catalog(settings.catalog_path)
+    try:
+        new = _more(settings, catalog, "uncounted")
+    finally:
+        catalog.close()
+    assert set(reader.embeddings_for(new)) == set(new)
+
+
+def test_reopened_clients_are_stopped(settings) -> None:
+    """Each embedded client runs its own threads; a replaced one must not keep them."""
+    from ingest.catalog import Catalog
+
+    catalog = Catalog(settings.catalog_path)
+    try:
+        reader = VectorIndex(settings, catalog=catalog)
+        _more(settings, catalog, "warm")
+        reader.count()
+        before = len(os.listdir("/proc/self/task"))
+        for n in range(5):
+            reader.embeddings_for(_more(settings, catalog, f"doc{n}"))  # a reopen each
+        after = len(os.listdir("/proc/self/task"))
+        reader.close()
+    finally:
+        catalog.close()
+    assert after <= before + 2, f"{after - before} threads left behind by 5 reopens"

@@ -19,5 +19,5 @@ def ingest_and_derive(paths: list[Path], settings: Settings, **options) -> Inges
     try:
         build_cards(engine.catalog, engine.retriever)
     finally:
-        engine.catalog.close()
+        engine.close()
     return report
