@@ -108,10 +108,21 @@ class Catalog(DerivedRecords):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA + DERIVED_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
-        for name, definition in _ADDED_COLUMNS.items():
-            if name not in columns:
-                self._db.execute(f"ALTER TABLE documents ADD COLUMN {name} {definition}")
+        if set(_ADDED_COLUMNS) - self._columns():
+            self._migrate()
+
+    def _columns(self) -> set[str]:
+        return {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+
+    def _migrate(self) -> None:
+        """Add the columns an older catalog lacks. The columns are read again inside the
+        write transaction: a chat and an ingest opening one old catalog at once would
+        otherwise both add a column, and the second would fail on a duplicate."""
+        with self._transaction() as db:
+            columns = self._columns()
+            for name, definition in _ADDED_COLUMNS.items():
+                if name not in columns:
+                    db.execute(f"ALTER TABLE documents ADD COLUMN {name} {definition}")
 
     def close(self) -> None:
         with self._lock:
