@@ -324,7 +324,7 @@ class CaseCard:
     interviews: list[dict]
     centroid: list[float]
     files: list[str] = field(default_factory=list)
-    lookalike_of: list[str] = field(default_factory=list)  # see ingest.pipeline.lookalikes
+    lookalike_of: list[str] = field(default_factory=list)  # see ingest.lookalikes.lookalikes
 
     @property
     def place(self) -> str:

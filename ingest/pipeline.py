@@ -27,10 +27,10 @@ from ingest.channels import (
 )
 from ingest.chunk import chunk_document
 from ingest.clean import clean_pages
+from ingest.lookalikes import Known, lookalike_flag, lookalikes
 from ingest.metadata import describe, extract_interviews
 from ingest.readers import READERS, check_size, read_document
 from ingest.records import (
-    DocMetadata,
     Document,
     FileOutcome,
     FileStatus,
@@ -40,7 +40,6 @@ from ingest.records import (
     Provenance,
 )
 from ingest.settings import Settings
-from ingest.text import normalize_space, sentence_spans
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
 PIPELINE_VERSION = "9"
@@ -99,87 +98,6 @@ def os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (a container's arbitrary uid)
         return ""
-
-
-def title_key(title: str) -> str:
-    """A title compared the way a reader sees it: case, punctuation and spacing aside."""
-    return " ".join(re.findall(r"\w+", title.casefold()))
-
-
-# the front matter fields that, all equal, say two files present themselves as one work
-_FRONT_MATTER = ("authors", "year", "place", "country", "level", "policy_area", "case_years")
-
-
-def _front_matter(meta: DocMetadata) -> tuple:
-    read = [f for f in _FRONT_MATTER if meta.provenance.get(f, "").startswith("read")]
-    return tuple((f, str(getattr(meta, f))) for f in read) if len(read) >= 4 else ()
-
-
-@dataclass
-class Known:
-    """A committed (or earlier in this run) document as look-alike checks see it."""
-
-    metadata: DocMetadata
-    path: str
-    lookalike_of: list[str]
-
-
-# Share of a document's sentences found word for word in another, from which a file with
-# the same front matter (but another title) is a copy of it rather than a second report.
-# Two reports on one programme by one author (tests/app/test_cases.py) share none; a copy
-# with planted sentences shares all but those.
-COPIED_SENTENCES = 0.5
-
-
-def _sentences(text: str) -> set[str]:
-    return {normalize_space(text[a:b]).casefold() for a, b in sentence_spans(text)}
-
-
-def copied_share(text: str, original: str) -> float:
-    """Share of `text`'s sentences that `original` holds word for word."""
-    mine = _sentences(text)
-    return len(mine & _sentences(original)) / len(mine) if mine else 0.0
-
-
-def lookalikes(doc: Document, known: dict[str, Known], text_of: Callable[[str], str]) -> list[str]:
-    """Ids of the `known` documents that `doc` presents itself as, while its text differs
-    (`text_of(doc_id)` reads a known document's text): the same title of two or more
-    words, or the same front matter (at least four fields read from the file) over a text
-    that copies most of the other's sentences (COPIED_SENTENCES).
-
-    Why: a copy of a genuine brief with planted sentences would otherwise be grouped into
-    the genuine case (same place, near-identical vectors) and quoted for it. Documents that
-    are themselves look-alikes are not matched against: the first one stays the genuine
-    one. A file with the same text is no threat: it can only repeat the original."""
-    key = title_key(doc.metadata.title)
-    key = key if len(key.split()) >= 2 else ""
-    front = _front_matter(doc.metadata)
-    found = []
-    for doc_id, other in known.items():
-        if other.lookalike_of:
-            continue
-        same_title = bool(key) and title_key(other.metadata.title) == key
-        same_front = bool(front) and _front_matter(other.metadata) == front
-        if not (same_title or same_front):
-            continue
-        text = text_of(doc_id)
-        if text == doc.text:
-            continue
-        if same_title or copied_share(doc.text, text) >= COPIED_SENTENCES:
-            found.append(doc_id)
-    return sorted(found)
-
-
-def lookalike_flag(doc: Document, originals: list[str], known: dict[str, Known]) -> str:
-    """The report's line for a look-alike: what it copies, and what was done with it."""
-    other = known[originals[0]]
-    same_title = title_key(other.metadata.title) == title_key(doc.metadata.title)
-    what = "title matches" if same_title else "front matter and most sentences match"
-    more = f" (and {len(originals) - 1} more)" if len(originals) > 1 else ""
-    return (
-        f"its {what} '{other.metadata.title}' ({other.path}){more} but its text "
-        "differs: kept as its own case, never merged into that one"
-    )
 
 
 def source_path(path: Path) -> Path:
@@ -442,7 +360,7 @@ def ingest(
                     progress(prepared)
                 continue
             seen.add(file.doc_id)
-            prepared = _describe_origin(prepared, file, origin, known, text_of)
+            prepared = _describe_origin(prepared, file, origin, known, text_of, settings)
             known[prepared.doc.doc_id] = Known(
                 prepared.doc.metadata, prepared.doc.path, prepared.doc.lookalike_of
             )
@@ -467,6 +385,7 @@ def _describe_origin(
     origin: IngestOrigin,
     known: dict[str, Known],
     text_of: Callable[[str], str],
+    settings: Settings,
 ) -> _Pending:
     """The document with its provenance and look-alike flag. A new document is checked
     against every earlier one; an updated one keeps a flag only while it still holds (so
@@ -474,7 +393,7 @@ def _describe_origin(
     doc = item.doc
     earlier = next((known[d] for d in (doc.doc_id, *file.replaces) if d in known), None)
     others = {d: k for d, k in known.items() if d not in {doc.doc_id, *file.replaces}}
-    found = lookalikes(doc, others, text_of)
+    found = lookalikes(doc, others, text_of, settings.ingest.lookalike_copied_share)
     if earlier is not None:
         found = [d for d in found if d in earlier.lookalike_of]
     doc = replace(doc, provenance=origin.provenance(file.source), lookalike_of=found)

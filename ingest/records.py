@@ -138,7 +138,7 @@ class CleanedDocument:
     `source` (the resolved path) is the file's identity and `doc_id` is made from it;
     `path` is only how the file is shown (relative to the working directory when inside it).
     `lookalike_of` holds the ids of earlier documents whose title or front matter this one
-    copies while its text differs (ingest.pipeline.lookalikes): it is its own case, and a
+    copies while its text differs (ingest.lookalikes.lookalikes): it is its own case, and a
     question naming the case it imitates is not answered from it.
     """
 

@@ -32,6 +32,14 @@ class IngestSettings(BaseSettings):
         0, description="Sentences a passage repeats from the one before it."
     )
     max_file_mb: float = Field(40.0, description="Larger files are skipped with a reason.")
+    lookalike_copied_share: float = Field(
+        0.5,
+        description="A new file with an earlier document's front matter (but another title) "
+        "is its look-alike once this share of its sentences is the earlier one's word for "
+        "word (ingest.lookalikes). Set by hand between the cases the tests hold: two "
+        "reports on one programme by one author share none, a copy with planted sentences "
+        "all but those.",
+    )
     max_upload_mb: float = Field(
         20.0,
         description="An uploaded file larger than this is refused before it is stored (the "
