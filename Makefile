@@ -53,6 +53,8 @@ eval: $(INSTALLED)
 	$(BIN)/govqa eval --cleaning-set data/eval/cleaning/lines.jsonl
 	$(BIN)/govqa eval --cleaning-set data/eval/cleaning/heldout.jsonl
 
+# The large corpus is the real one (data/real, .govqa-real/reports, data/corpus); its index
+# is cached in .govqa-bench/real; its first build took ~30 min on a busy 2-core machine.
 bench: $(INSTALLED)
 	$(BIN)/python scripts/bench.py
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from ingest.text import YEAR, stems
 
 _NUMBER = re.compile(r"(?<![\w=])\d[\d,.]*\b")
-_NAME = re.compile(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*\b")
+# a word with a capital and a small letter: "Kalasin", and camel-cased "vTaiwan" or "eDemocracy"
+_NAME = re.compile(r"(?<![\w’'-])(?=[\w’'-]*[A-Z])(?=[\w’'-]*[a-z])[\w’'-]+")
 _MARKUP = re.compile(r"<[^>]*>")
 # the nouns are matched in lower case only: "the Participatory Budget Council" is a name
 # Only a figure asked for up front counts ("What was X's budget", "How much did ..."), not
@@ -25,13 +26,28 @@ _MONEY_QUESTION = re.compile(
     r"^(?i:by )?(?i:how much)\b|" + _LEAD + r"(budget|cost|spending|funding|expenditure|price|"
     r"salary|salaries|revenue|allocation|amount|grant|fee|wage|loan)s?\b(?!-)"
 )
+# a sum asked for by its currency ("How large was the grant, in dollars?") or by a verb of
+# paying ("What did the poll cost the department?")
+_MONEY_ASKED = re.compile(
+    r"\bin (?:US )?(dollars|euros|pounds|baht|pesos|rupees|yen|francs|shillings|rand|reais)\b|"
+    r"^(?:what|how much) (?:did|does|do|will|would)\b.*\b(cost|spend|charge|pay)\b",
+    re.I,
+)
 _RATE_QUESTION = re.compile(
     r"^(?i:by )?(?i:how much of)\b|^(?i:by )?(?i:how much)\b.*\b(rate|percentage|share)s?\b|"
     + _LEAD
     + r"(rate|percentage|share|turnout|proportion|"
     r"ratio|portion|fraction|weight|weighting)s?\b(?!-)"
 )
-_COUNT_QUESTION = re.compile(r"\bhow many ([a-z-]+)", re.I)
+_COUNT_QUESTION = re.compile(r"\bhow many (?:of (?:the|its|their|these|those) )?(.*)", re.I)
+# words that end the noun phrase after "how many" (auxiliaries, prepositions, articles)
+_PHRASE_END = frozenset(
+    re.findall(
+        r"\w+",
+        "did does do was were is are can could should would will has have had been be "
+        "the a an in of on at for to with by from into over under per each and or that who",
+    )
+)
 _MONEY = re.compile(
     r"[$€£¥₹฿₱]|\b(US\$|USD|EUR|GBP|Rp|KSh|R\$|baht|pesos?|rupees?|dollars?|euros?|pounds?|"
     r"yen|francs?|shillings?|won|reais|real|million|billion|trillion|thousand|lakh|crore)\b",
@@ -67,15 +83,28 @@ class Figure:
 def asked_figure(question: str) -> Figure:
     if _RATE_QUESTION.search(question):
         return Figure("rate")
-    if _MONEY_QUESTION.search(question):
+    if _MONEY_QUESTION.search(question) or _MONEY_ASKED.search(question):
         return Figure("money")
     count = _COUNT_QUESTION.search(question)
     if count:
-        # "how many categories": the answer must count categories; "how many attended"
-        # names no unit (a plural noun is the best offline sign of one)
-        unit = count.group(1) if count.group(1).lower().endswith("s") else ""
-        return Figure("count", unit)
+        return Figure("count", count_unit(count.group(1)))
     return Figure("")
+
+
+def count_unit(phrase: str) -> str:
+    """What "how many ..." counts: the words before the first auxiliary, preposition or
+    name, at most three ("how many paid staff does ...": "paid staff"), without a verb in
+    "-ed" that follows them; the answer must write one of them."""
+    words: list[str] = []
+    for word in re.findall(r"[\w’'-]+", phrase)[:3]:
+        if word.lower() in _PHRASE_END or word[:1].isupper():
+            break
+        words.append(word)
+    # a word in "-ed" after the noun is its verb ("how many people attended", "how many
+    # proposals drafted ..."); alone, there is no noun ("how many attended")
+    while words and words[-1].lower().endswith("ed"):
+        words.pop()
+    return " ".join(words)
 
 
 def _non_year_number(sentence: str) -> bool:

@@ -149,7 +149,7 @@ class Engine:
             )
             sources = sources + cited.sources()
         if not plan.compare:
-            focus = sorted(plan.scope.documents) or _single_document(reply, sources)
+            focus = plan.focus or _single_document(reply, sources)
         reading = self.cases.reading_list(question, sources, plan.vector)
         answer = Answer(
             question,

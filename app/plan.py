@@ -1,8 +1,9 @@
 """QueryPlan: what a question is about, decided once before anything is retrieved.
 
-The cases a question names, whether it follows up the previous turn, whether it asks for a
-comparison, where to search and how many passages one document may give: every later step
-reads these from the plan and none works them out again from the question's wording.
+The cases a question names, the countries it names, whether it follows up the previous
+turn, whether it asks for a comparison, where to search and how many passages one document
+may give: every later step reads these from the plan and none works them out again from the
+question's wording.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class Reach(enum.Enum):
 
     CORPUS = "the whole corpus: the question names no case"
     CORPUS_IGNORING_NAMES = "the whole corpus although the question names cases"
-    DOCUMENTS = "only the scope's documents"
+    DOCUMENTS = "only the scope's documents: the cases the question is about"
+    COUNTRIES = "only the scope's documents: the named countries' cases and any named case"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class Scope:
     documents: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        if (self.reach is Reach.DOCUMENTS) != bool(self.documents):
+        if self.limited != bool(self.documents):
             raise ValueError(f"{self.reach.name} scope with documents {sorted(self.documents)}")
 
     @classmethod
@@ -87,23 +89,29 @@ class Scope:
     def of(cls, documents: set[str] | frozenset[str] | list[str]) -> Scope:
         return cls(Reach.DOCUMENTS, frozenset(documents))
 
+    @classmethod
+    def of_countries(cls, documents: set[str] | frozenset[str]) -> Scope:
+        return cls(Reach.COUNTRIES, frozenset(documents))
+
     @property
     def limited(self) -> bool:
-        return self.reach is Reach.DOCUMENTS
+        return self.reach in (Reach.DOCUMENTS, Reach.COUNTRIES)
 
 
 @dataclass(frozen=True)
 class PerDocument:
     """How many of a search's k passages one document may give: `at_most` each (0: no
-    fixed cap), or, with `shared_by` documents in scope, an equal share of k each."""
+    fixed cap), or, with `shared_by` documents in scope, an equal share of k each; with
+    both, `at_most` unless the scope's documents could not fill k that way."""
 
     at_most: int = 0
     shared_by: int = 0
 
     def limit(self, k: int) -> int:
-        if self.shared_by:
-            return -(-k // self.shared_by)  # several named cases share the evidence
-        return self.at_most or k
+        share = -(-k // self.shared_by) if self.shared_by else 0
+        if share and self.at_most:
+            return max(share, self.at_most)
+        return share or self.at_most or k  # several named cases share the evidence
 
 
 @dataclass(frozen=True)
@@ -122,11 +130,13 @@ class Search:
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """What a question is about: the cases it names (with the names found), whether it
-    follows up the previous turn, the documents to compare, and the searches to run."""
+    """What a question is about: the cases it names (with the names found) or else the
+    countries it names, whether it follows up the previous turn, the documents to compare,
+    and the searches to run."""
 
     question: str
     named: dict[str, set[str]]
+    countries: dict[str, set[str]]  # country as written -> its documents (no named case's)
     follow_up: bool
     compare: tuple[str, ...]
     searched: str  # the question, plus the previous turn's case for a follow-up
@@ -164,15 +174,28 @@ class QueryPlan:
         return self._search(self.question, False, Scope.ignoring_names(), cap)
 
     @property
+    def focus(self) -> list[str]:
+        """The documents of the cases the answer is about, when the plan knows them: the
+        named ones, or the previous turn's (a country's many cases are not one)."""
+        if self.named:
+            return sorted(self.named)
+        return sorted(self.scope.documents) if self.follow_up else []
+
+    @property
     def name_stems(self) -> set[str]:
-        """Stems of every name found, which the answerer leaves out of term overlap."""
-        return set().union(*(stems(" ".join(names)) for names in self.named.values()))
+        """Stems of every case and country name found, which the answerer leaves out of
+        term overlap (every passage in scope is about them)."""
+        names = [" ".join(n) for n in self.named.values()] + list(self.countries)
+        return set().union(*(stems(n) for n in names))
 
 
 class NameFinder(Protocol):
-    """What planning needs of the retriever: the cases a question names, and labels."""
+    """What planning needs of the retriever: the cases and countries a question names, and
+    labels."""
 
     def named_cases(self, question: str) -> dict[str, set[str]]: ...
+
+    def named_countries(self, question: str) -> dict[str, set[str]]: ...
 
     def documents(self) -> dict[str, StoredChunk]: ...
 
@@ -194,7 +217,10 @@ def plan_question(
     focus, `compare` an explicit list of documents to compare, `multilingual` the USE
     embedder when that channel is on."""
     named = finder.named_cases(question)
-    follow_up = bool(context) and not named and is_follow_up(question)
+    found = finder.named_countries(question)
+    # a country adds its cases unless a named case is one of them ("Porto Alegre, Brazil")
+    countries = {w: docs for w, docs in found.items() if not docs & set(named)}
+    follow_up = bool(context) and not named and not countries and is_follow_up(question)
     # a follow-up is matched against the corpus with its case's name, so "who took part
     # in it?" is judged as a question about Porto Alegre
     searched = f"{question} ({_case_label(finder, context or [])})" if follow_up else question
@@ -202,21 +228,36 @@ def plan_question(
         docs = compare or sorted(named, key=lambda d: _first_mention(question, named[d]))
     else:
         docs = []
-    inner = _without_names(question, named)
+    inner = _without_names(question, {**named, **{w: {w} for w in found}})
     texts = [searched] if inner == searched else [searched, inner]
     vectors = embedder.embed(texts)
     cross = multilingual.embed(texts) if multilingual is not None else None
     in_scope = set(named) or (set(context or []) if follow_up else set())
-    scope = Scope.of(in_scope) if in_scope else Scope.corpus()
-    if scope.limited:
+    # each named case and each named country is one party to the question
+    parties = len(in_scope) + len(countries)
+    several = asks_for_several_cases(question)
+    if countries:
+        scope = Scope.of_countries(in_scope.union(*countries.values()))
+    elif in_scope:
+        scope = Scope.of(in_scope)
+    else:
+        scope = Scope.corpus()
+    cap = settings.retrieval.several_cases_per_document
+    if scope.reach is Reach.DOCUMENTS:
         per_document = PerDocument(shared_by=len(in_scope))
-    elif asks_for_several_cases(question):
-        per_document = PerDocument(at_most=settings.retrieval.several_cases_per_document)
+    elif scope.reach is Reach.COUNTRIES and several:
+        # "which cities in Brazil": several cases answer, as many as the country has
+        per_document = PerDocument(at_most=cap, shared_by=len(scope.documents))
+    elif scope.reach is Reach.COUNTRIES:
+        per_document = PerDocument(shared_by=parties if parties > 1 else 0)
+    elif several:
+        per_document = PerDocument(at_most=cap)
     else:
         per_document = PerDocument()
     return QueryPlan(
         question,
         named,
+        countries,
         follow_up,
         tuple(docs),
         searched,

@@ -5,90 +5,23 @@ has decided, including which channels read it (MiniLM is an English model)."""
 
 from __future__ import annotations
 
-import re
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from app.lexical import LexicalIndex
+from app.names import case_names, countries_in, documents_by_country, named_in
 from app.plan import Search
 from app.records import Evidence, Filters
 from ingest.catalog import Catalog
 from ingest.embed import Embedder
-from ingest.lexicon import english_words
 from ingest.multilingual import DIM as MULTILINGUAL_DIM
 from ingest.records import StoredChunk
 from ingest.settings import Settings
-from ingest.text import STOPWORDS, is_latin, tokenize
+from ingest.text import is_latin, tokenize
 from ingest.vectors import VectorIndex
-
-# words that form place names but name nothing on their own
-_GENERIC_PARTS = frozenset(
-    re.findall(
-        r"\w+",
-        "north south east west northern southern eastern western new old city town county "
-        "province state states united republic kingdom saint great upper lower central "
-        "capital district region municipality metropolitan greater",
-    )
-)
-
-
-_TOKEN = re.compile(r"[\w’'-]+")
-_INSIDE_CAPITAL = re.compile(r"(?<=[\w,;)] )[A-Z][\w’'-]*")
-
-
-def _tokens(text: str, inside: bool = False) -> list[str]:
-    """Words without a possessive ending; with `inside`, only capitalised words that do
-    not start a sentence."""
-    found = (_INSIDE_CAPITAL if inside else _TOKEN).findall(text)
-    return [w.removesuffix("'s").removesuffix("’s").strip("-'’") for w in found]
-
-
-def case_names(chunks: list[StoredChunk]) -> dict[str, set[str]]:
-    """Distinctive names per document: capitalised phrases of its place and title whose
-    words the document itself writes capitalised (so "Porto Alegre" is a name while a
-    title-cased "Participatory Budgeting" is not), kept only when they pick out at most two
-    documents."""
-    text_by_doc: dict[str, list[str]] = defaultdict(list)
-    meta_by_doc: dict[str, StoredChunk] = {}
-    for chunk in chunks:
-        text_by_doc[chunk.doc_id].append(chunk.text)
-        meta_by_doc.setdefault(chunk.doc_id, chunk)
-    # one pass over the text (a regex per word per document would be quadratic at 20k chunks)
-    everywhere = Counter(_tokens(" ".join(c.text for c in chunks)))
-    names: dict[str, set[str]] = {}
-    for doc_id, first in meta_by_doc.items():
-        inside_counts = Counter(_tokens(" ".join(text_by_doc[doc_id]), inside=True))
-        meta = first.metadata
-
-        def proper(word: str, inside_counts: Counter = inside_counts) -> bool:
-            # capitalised inside a sentence (not merely at its start or in a heading), and
-            # rarely written in lower case anywhere in the corpus
-            inside, lower = inside_counts[word], everywhere[word.lower()]
-            return inside > 0 and inside >= 2 * lower and word.lower() not in STOPWORDS
-
-        found = set()
-        labels = f"{meta.place}. {meta.title}. {meta.country}"  # the country is a name too
-        for phrase in re.findall(r"[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)*", labels):
-            words = [w.removesuffix("'s").removesuffix("’s") for w in phrase.split()]
-            kept = [w for w in words if proper(w)]
-            if kept and len(kept) == len(words):
-                found.add(" ".join(kept))
-            if len(words) > 1:  # "Porto" of "Porto Alegre", not "South" of "South Korea"
-                found.update(w for w in kept if len(w) >= 4 and w.lower() not in _GENERIC_PARTS)
-        names[doc_id] = found
-    owners: dict[str, set[str]] = defaultdict(set)
-    for doc_id, doc_names in names.items():
-        if meta_by_doc[doc_id].lookalike_of:
-            continue  # a copy of a case's title must not make its name ambiguous
-        for name in doc_names:
-            owners[name.lower()].add(doc_id)
-    return {
-        doc_id: {n for n in doc_names if len(owners[n.lower()]) <= 2}
-        for doc_id, doc_names in names.items()
-    }
 
 
 def reciprocal_rank_fusion(
@@ -158,6 +91,7 @@ class _Snapshot:
     by_doc: dict[str, list[StoredChunk]]
     lexical: LexicalIndex
     names: dict[str, set[str]]
+    by_country: dict[str, set[str]]
     # per channel, every committed vector as one matrix (row per chunk id), when the corpus
     # is small enough to score exactly: one product instead of a dot product per chunk;
     # built on first use, from a vector store at least as new as this version's commit
@@ -223,7 +157,8 @@ class Retriever:
                 {c.id: c for c in chunks},
                 dict(by_doc),
                 LexicalIndex([c.id for c in chunks], [c.text for c in chunks]),
-                case_names(chunks),
+                case_names(chunks, self.settings.retrieval.name_max_documents),
+                documents_by_country(chunks),
             )
             for space in (self._minilm, self._use):
                 if space:
@@ -261,33 +196,22 @@ class Retriever:
 
     def named_cases(self, question: str) -> dict[str, set[str]]:
         """Documents whose case the question names ("Kalasin's network"), with the names
-        found: the answer should stay on them rather than spread across look-alike cases."""
+        found (app.names): the answer should stay on them rather than spread across
+        look-alike cases. A question naming a case is about the genuine document, not a
+        look-alike of it (ingest.lookalikes): a copy named with its original is left out."""
         snap = self._refresh()  # names and look-alike flags of one catalog version
-        names_by_doc = snap.names
-        words = english_words()
-        found: dict[str, set[str]] = {}
-        for doc_id, names in names_by_doc.items():
-            # "Governance" names a case only when written as a name; "kalasin" always does;
-            # "Kenyan counties" names Kenya's case as much as "Kenya" does
-            hits = {
-                n
-                for n in names
-                if re.search(
-                    rf"\b{re.escape(n)}(?:n|ns|an|ans|ian|ians|ese)?\b",
-                    question,
-                    0 if n.lower() in words else re.I,
-                )
-            }
-            if hits:
-                found[doc_id] = hits
-        # a question naming a case is about the genuine document, not a look-alike of it
-        documents = snap.by_doc
+        found = named_in(question, snap.names)
         copies = {
             doc_id
             for doc_id in found
-            if documents.get(doc_id) and set(documents[doc_id][0].lookalike_of) & set(found)
+            if snap.by_doc.get(doc_id) and set(snap.by_doc[doc_id][0].lookalike_of) & set(found)
         }
         return {doc_id: hits for doc_id, hits in found.items() if doc_id not in copies}
+
+    def named_countries(self, question: str) -> dict[str, set[str]]:
+        """The countries the question names ("a Thai study"), as written, with their
+        documents: the cases the plan keeps to when the question names no case."""
+        return countries_in(question, self._refresh().by_country)
 
     def ranking(self, search: Search, filters: Filters | None = None) -> list[Evidence]:
         """Every candidate of `search` (dense and lexical, fused by reciprocal rank) inside

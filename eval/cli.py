@@ -13,7 +13,7 @@ from app.cli import main as app_main
 from eval.cleaning import score_cleaning
 from eval.corpus import evaluate
 from eval.gold import GoldError
-from eval.harness import DEFAULT_SUPPORT, EvalOptions
+from eval.harness import DEFAULT_CASES, DEFAULT_SUPPORT, EvalOptions
 from eval.report import console_report, missing_evidence_lines, write_report
 
 
@@ -24,7 +24,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.only_answers and not args.answers:
         raise UsageError("--only-answers needs --answers FILE")
-    require_paths([args.gold, args.answers, args.compare, args.corpus])
+    require_paths([args.gold, args.answers, args.compare, args.corpus, args.case_queries])
     options = EvalOptions(
         gold=args.gold,
         answers=args.answers,
@@ -32,6 +32,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         baselines=not args.no_baselines,
         ours=not args.only_answers,
         support_set=None if args.no_support_check else DEFAULT_SUPPORT,
+        cases=args.case_queries or DEFAULT_CASES,
         limit=args.limit,
     )
     try:
@@ -53,6 +54,11 @@ def add_eval_command(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--answers-name", default="external", help="its name in the report")
     p.add_argument("--out", type=Path, default=Path("reports/eval"), help="report folder")
     p.add_argument("--compare", type=Path, help="an earlier report.json: print the deltas")
+    p.add_argument(
+        "--case-queries",  # not --cases: that is the settings group's name
+        type=Path,
+        help=f"graded case-level queries scored beside the gold set (default: {DEFAULT_CASES})",
+    )
     p.add_argument("--limit", type=int, help="a quick run on this many questions")
     p.add_argument("--no-baselines", action="store_true", help="skip the baseline systems")
     p.add_argument("--only-answers", action="store_true", help="score only the --answers file")

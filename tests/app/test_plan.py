@@ -62,6 +62,17 @@ def test_a_named_case_scopes_the_search_and_is_stripped_from_its_text(tiny):
     assert p.search.vector is p.inner_vector
 
 
+def test_a_country_is_not_a_case_name_but_keeps_the_search_to_its_cases(tiny):
+    # "Freedonia" is the country of two briefs: neither is named, both are searched
+    p = plan(tiny, "How did councils in Freedonia spend their budgets?")
+    assert p.named == {} and p.focus == []
+    assert p.scope == Scope.of_countries({doc(tiny, "riverton"), doc(tiny, "hillcrest")})
+    assert "Freedonia" not in p.inner
+    # one brief's country, written as the country: still not that brief's name
+    one = plan(tiny, "What did Sylvania's villages repair?")
+    assert one.named == {} and one.scope.reach is Reach.COUNTRIES
+
+
 def test_a_comparison_of_two_named_cases_lists_them_in_the_order_named(tiny):
     p = plan(tiny, "Compare Lakeside and Riverton")
     assert p.compare == (doc(tiny, "lakeside"), doc(tiny, "riverton"))
@@ -94,7 +105,9 @@ def test_nearby_cases_are_searched_everywhere_whatever_the_question_names(tiny):
 
 def test_the_scope_type_has_one_meaning_per_value():
     assert Scope.corpus() != Scope.ignoring_names() != Scope.of({"a"})
+    assert Scope.of({"a"}) != Scope.of_countries({"a"})
     assert not Scope.corpus().limited and Scope.of(["a"]).limited
+    assert Scope.of_countries({"a"}).limited
     assert Scope.of(["a", "b"]).documents == frozenset({"a", "b"})
     with pytest.raises(ValueError):
         Scope(Reach.DOCUMENTS)  # "these documents" with none
