@@ -31,7 +31,7 @@ from app.retrieve import Retriever
 from ingest.catalog import Catalog
 from ingest.records import StoredChunk, StoredDocument
 
-CARD_VERSION = "6"  # bump when card building changes, so stored cards are rebuilt
+CARD_VERSION = "7"  # bump when card building changes, so stored cards are rebuilt
 
 
 @dataclass
@@ -76,7 +76,11 @@ def group_cases(
     (cosine of mean passage vectors >= `same_case`, settings.cases.same_case) that they
     describe one programme rather than two in one city. On the sample corpus the closest
     pair of different cases sits at 0.43; in tests/app/test_cases.py two reports on one
-    town's budgeting programme sit at 0.93 and a flood programme in the same town at 0.50."""
+    town's budgeting programme sit at 0.93 and a flood programme in the same town at 0.50.
+
+    A look-alike (a document copying an earlier one's title or front matter with other
+    text, `lookalike_of`) is always a case of its own: grouped, its planted sentences
+    would be quoted on the genuine case's card and in its comparison row."""
     parent = {d.doc_id: d.doc_id for d in documents}
 
     def root(doc_id: str) -> str:
@@ -88,6 +92,8 @@ def group_cases(
         for b in documents[i + 1 :]:
             pa, pb = a.metadata.place.strip().lower(), b.metadata.place.strip().lower()
             if not pa or pa != pb or a.metadata.country != b.metadata.country:
+                continue
+            if a.lookalike_of or b.lookalike_of:
                 continue
             both = a.doc_id in centroids and b.doc_id in centroids
             if both and float(centroids[a.doc_id] @ centroids[b.doc_id]) >= same_case:
@@ -166,6 +172,7 @@ def build_card(
         interviews=list(interviews.values()),
         centroid=[round(float(x), 5) for x in centroid],
         files=[d.path for d in docs],
+        lookalike_of=sorted({o for d in docs for o in d.lookalike_of}),
     )
 
 

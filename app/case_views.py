@@ -13,7 +13,7 @@ from dataclasses import asdict
 from app.cases import CaseResults
 from app.facets import FACET_BY_NAME
 from app.records import CARD_FIELDS, CaseCard, CaseHit, SimilarCase, Source
-from app.render import md_escape, reference
+from app.render import LOOKALIKE_NOTE, md_escape, origin_line, reference
 from ingest.text import normalize_space
 
 NOT_STATED = "not stated in the sources"
@@ -60,6 +60,9 @@ def card_as_markdown(card: CaseCard, similar: list[SimilarCase] = (), safe: bool
         "|---|---|---|",
         f"| title | {e(card.title)} | |",
     ]
+    if card.lookalike_of:
+        ids = ", ".join(f"`{d}`" for d in card.lookalike_of)
+        lines[3:3] = ["", f"**⚠ {e(LOOKALIKE_NOTE)}** (imitates {ids})"]
     for name, fact in card.facts.items():
         value = e(fact.value) if fact.value else f"*{NOT_STATED}*"
         origin = e(fact.provenance or ("" if not fact.value else "document metadata"))
@@ -83,7 +86,10 @@ def card_as_markdown(card: CaseCard, similar: list[SimilarCase] = (), safe: bool
         lines += [similar_line(s, safe) for s in similar]
     lines += ["", "### Sources", ""]
     for source in card.sources:
-        lines.append(f"{source.n}. {e(reference(source))}: “{e(quoted_span(source))}”")
+        lines.append(
+            f"{source.n}. {e(reference(source))}: “{e(quoted_span(source))}” "
+            f"({e(origin_line(source))})"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -328,7 +328,8 @@ class CaseLibrary:
         self, question: str, sources: list[Source], vector: np.ndarray
     ) -> list[ReadingItem]:
         """An answer's reading list: the cases its sources come from, then the closest
-        `cases.reading_closest` cases it did not cite."""
+        `cases.reading_closest` cases it did not cite, leaving out look-alikes of the
+        cited ones (a copy of a case must not ride on every answer about it)."""
         all_cards, by_doc = self._current()
         closest = self.settings.reading_closest
         cited: list[CaseCard] = []
@@ -338,7 +339,8 @@ class CaseLibrary:
                 cited.append(card)
         more: list[CaseCard] = []
         if closest:
-            cards = {c.case_id: c for c in all_cards}
+            cited_docs = {d for c in cited for d in c.doc_ids}
+            cards = {c.case_id: c for c in all_cards if not set(c.lookalike_of) & cited_docs}
             taken = {c.case_id for c in cited}
             for case_id, _, _ in self.rank(question, vector):
                 if case_id in cards and case_id not in taken and len(more) < closest:
@@ -348,6 +350,7 @@ class CaseLibrary:
 
 
 def _reading_item(card: CaseCard, cited: bool) -> ReadingItem:
+    title = f"⚠ look-alike: {card.title}" if card.lookalike_of else card.title
     return ReadingItem(
-        card.case_id, card.title, card.place, card.country, card.facts["years"].value, cited
+        card.case_id, title, card.place, card.country, card.facts["years"].value, cited
     )

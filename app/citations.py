@@ -31,6 +31,8 @@ def source_of(chunk: StoredChunk, n: int) -> Source:
         section=chunk.section,
         file=chunk.path,
         passage=chunk.text,
+        provenance=chunk.provenance,
+        lookalike_of=list(chunk.lookalike_of),
     )
 
 

@@ -1,6 +1,7 @@
-"""The `govqa` command: thin subcommands over the library (ingest, ask, cases, case, brief,
-chat; `eval` is added by eval/cli.py, the console script). Each parses, calls one library
-function and prints the record it returns; `--json` prints the record's own serialisation."""
+"""The `govqa` command: thin subcommands over the library (ingest, remove, ask, cases, case,
+brief, chat, users; `eval` is added by eval/cli.py, the console script). Each parses, calls
+one library function and prints the record it returns; `--json` prints the record's own
+serialisation."""
 
 from __future__ import annotations
 
@@ -122,6 +123,53 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if report.skipped else EXIT_OK
 
 
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Remove documents (id, unique id prefix or file path) from the library."""
+    from app.library import remove_documents
+    from ingest.pipeline import IngestBusy, os_user
+
+    settings = settings_from_args(args)
+    if not settings.catalog_path.exists():
+        raise UsageError(f"{settings.index_dir}: no index yet; nothing to remove")
+    try:
+        report = remove_documents(args.documents, settings, by=os_user())
+    except IngestBusy as exc:
+        raise UsageError(str(exc)) from exc
+    emit(args, report.to_dict(), "\n".join(report.lines()))
+    return EXIT_PARTIAL if report.skipped else EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Manage the users file of a shared chat (format: app/auth.py)."""
+    import getpass
+
+    from app.auth import AuthFileError, add_user, read_users, remove_user
+
+    try:
+        if args.action == "list":
+            for user in read_users(args.auth).values():
+                print(f"{user.name}\t{user.role}")
+            return EXIT_OK
+        if args.action == "remove":
+            if not remove_user(args.auth, args.name):
+                raise UsageError(f"{args.auth}: no user named {args.name}")
+            print(f"removed {args.name}")
+            return EXIT_OK
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass(f"password for {args.name}: ")
+            if getpass.getpass("again: ") != password:
+                raise UsageError("the two passwords differ; nothing was written")
+        state = add_user(args.auth, args.name, args.role, password)
+    except AuthFileError as exc:
+        raise UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise UsageError(f"{args.name}: {exc}") from exc
+    print(f"{state} {args.name} ({args.role}) in {args.auth}")
+    return EXIT_OK
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
     """Case-level search: ranked cases with the passages that matched, and facet counts."""
     from app.case_views import results_as_dict, results_as_markdown
@@ -169,10 +217,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    from app.auth import AuthFileError, read_users
     from app.ui import is_loopback, serve
 
     settings = settings_from_args(args)
-    host = settings.serve.host
+    host, auth = settings.serve.host, settings.serve.auth_file
     # an environment variable left over from elsewhere must not open the chat to the
     # network: only a --host typed on this command line may
     if not is_loopback(host) and args.serve_host is None:
@@ -180,6 +229,19 @@ def cmd_chat(args: argparse.Namespace) -> int:
             f"GOVQA_SERVE_HOST={host} is beyond loopback; "
             f"pass --host {host} to serve there on purpose"
         )
+    # without logins anyone who reaches the page may upload and remove documents
+    if not is_loopback(host) and auth is None:
+        raise UsageError(
+            f"--host {host} is beyond loopback: pass --auth FILE too, so only its users get "
+            "in (create it with 'govqa users add NAME --role curator --auth FILE')"
+        )
+    if auth is not None:
+        try:
+            users = read_users(auth)
+        except AuthFileError as exc:
+            raise UsageError(str(exc)) from exc
+        if not users:
+            raise UsageError(f"{auth}: no users; add one with 'govqa users add NAME --auth {auth}'")
     if not is_loopback(host):
         say(f"warning: serving on {host}: reachable beyond this machine", file=sys.stderr)
     serve(settings)
@@ -224,6 +286,9 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
     )
     p.add_argument("--chunk-max-words", type=int)
 
+    p = command("remove", cmd_remove, "remove documents from the library", True)
+    p.add_argument("documents", nargs="+", help="document ids, unique id prefixes or file paths")
+
     p = command("ask", cmd_ask, "answer a question with cited sentences", True)
     p.add_argument("question")
     _add_facet_flags(p, repeat=False)
@@ -247,6 +312,30 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
     p = command("chat", cmd_chat, "serve the web chat")
     p.add_argument("--host", dest="serve_host", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", dest="serve_port", type=int)
+    p.add_argument(
+        "--auth",
+        dest="serve_auth_file",
+        type=Path,
+        help="users file (govqa users add): logins, and only curators change the library",
+    )
+
+    p = sub.add_parser("users", help="manage the users file of a shared chat")
+    p.set_defaults(func=cmd_users)
+    actions = p.add_subparsers(dest="action", required=True)
+    for action, text in (
+        ("add", "add a user or change one"),
+        ("remove", "remove a user"),
+        ("list", "list users and roles"),
+    ):
+        a = actions.add_parser(action, help=text)
+        a.add_argument("--auth", type=Path, required=True, help="the users file")
+        if action != "list":
+            a.add_argument("name")
+        if action == "add":
+            a.add_argument("--role", choices=["reader", "curator"], default="reader")
+            a.add_argument(
+                "--password-stdin", action="store_true", help="read the password from stdin"
+            )
 
     for add in commands:  # commands of packages above app (govqa eval: eval/cli.py)
         add(command)

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
-import dataclasses
+import fcntl
 import json
 import os
-import re
-import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from app.case_views import shorten
 from app.engine import Engine
 from app.facets import FACET_TABLE, document_facet_values
-from app.library import LibraryReport, update_library
+from app.library import LibraryReport
+from app.render import LOOKALIKE_NOTE
 from ingest.catalog import refuse_writes
 from ingest.settings import Settings
 
 # The facets a document's metadata states, in the facet table's order.
 COLUMN_FACETS = [f for f in FACET_TABLE if f.fact]
-DOCUMENT_COLUMNS = ["title", "authors", "year", "place", *(f.fact for f in COLUMN_FACETS), "file"]
+# where a document came from sits beside its title: two look-alike titles differ there
+DOCUMENT_COLUMNS = [
+    "title",
+    "added",
+    "authors",
+    "year",
+    "place",
+    *(f.fact for f in COLUMN_FACETS),
+    "file",
+    "look-alike of",
+]
+# A vote's text fields are cut to this many characters: the answer a vote carries comes
+# from the page, and a client can send any size.
+VOTE_FIELD_CHARS = 4000
+VOTE_SOURCES = 20
+VOTE_SOURCE_CHARS = 300  # a source's file and chunk id
 QUALITY_COLUMNS = ["file", "format", "chunks", "dropped lines", "repaired lines", "first drops"]
 
 
@@ -29,9 +46,26 @@ def document_rows(engine: Engine) -> list[list]:
         m = doc.metadata
         facets = ["; ".join(f.from_document(m)) for f in COLUMN_FACETS]
         rows.append(
-            [m.title, "; ".join(m.authors), m.year or "", m.place, *facets, Path(doc.path).name]
+            [
+                f"⚠ look-alike: {m.title}" if doc.lookalike_of else m.title,
+                doc.provenance.describe(),
+                "; ".join(m.authors),
+                m.year or "",
+                m.place,
+                *facets,
+                doc.path,
+                "; ".join(doc.lookalike_of),
+            ]
         )
     return rows
+
+
+def removal_choices(engine: Engine) -> list[tuple[str, str]]:
+    """(label, doc_id) for the remove picker: the file, when and how it came, and title."""
+    return [
+        (shorten(f"{doc.path} ({doc.provenance.describe()}): {doc.metadata.title}"), doc.doc_id)
+        for doc in engine.documents()
+    ]
 
 
 def quality_rows(engine: Engine) -> list[list]:
@@ -62,50 +96,10 @@ def case_choices(engine: Engine) -> list[tuple[str, str]]:
     for doc in engine.documents():
         m = doc.metadata
         label = f"{m.place}: {m.title}" if m.place and m.place not in m.title else m.title
+        if doc.lookalike_of:
+            label = f"⚠ look-alike: {label} ({doc.provenance.describe()})"
         out.append((shorten(label), doc.doc_id))
     return sorted(out)
-
-
-def _safe_name(name: str) -> str:
-    stem = re.sub(r"[^\w.-]+", "_", Path(name).name).strip("._") or "upload"
-    return stem[:120]
-
-
-def _unused_name(name: str, taken: set[str]) -> str:
-    """`name`, or `stem-2.ext`, `stem-3.ext`, ... when another file of the same upload
-    already took it."""
-    path, n = Path(name), 1
-    while name in taken:
-        n += 1
-        name = f"{path.stem}-{n}{path.suffix}"
-    return name
-
-
-def add_uploads(files: list[str | Path], engine: Engine) -> LibraryReport:
-    """Copy uploaded files into `<corpus>/uploads/` (so later ingests keep them) and add
-    just those files to the library, as `govqa ingest` does: the same per-file report,
-    and the case cards refreshed.
-
-    Two files of one upload whose safe names agree (`a b.md` and `a_b.md`) are both kept:
-    the later one is saved under a numbered name, with a notice saying so. A file named as
-    an earlier upload replaces it (an edited report uploaded again)."""
-    refuse_writes(engine.settings, "an upload")  # before a file is copied
-    target = engine.settings.corpus_dir / "uploads"
-    target.mkdir(parents=True, exist_ok=True)
-    saved, taken, renamed = [], set(), []
-    for file in files:
-        wanted = _safe_name(str(file))
-        name = _unused_name(wanted, taken)
-        if name != wanted:
-            renamed.append(
-                f"{Path(file).name}: saved as {name} "
-                f"(another file of this upload is saved as {wanted})"
-            )
-        taken.add(name)
-        shutil.copyfile(file, target / name)
-        saved.append(target / name)
-    report = update_library(saved, engine.settings, engine=engine)
-    return dataclasses.replace(report, notices=report.notices + renamed)
 
 
 def report_lines(report: LibraryReport) -> list[str]:
@@ -115,34 +109,80 @@ def report_lines(report: LibraryReport) -> list[str]:
         name = Path(f.path).name
         if f.status == "skipped":
             lines.append(f"{name}: skipped: {f.reason}")
-        else:
-            lines.append(f"{name}: {f.status}, {f.chunks} chunks, {f.dropped_lines} lines dropped")
+            continue
+        line = f"{name}: {f.status}, {f.chunks} chunks, {f.dropped_lines} lines dropped"
+        if f.status == "removed":
+            line = f"{name}: removed, {f.chunks} chunks"
+        if f.flag:
+            line += f"; flagged ({LOOKALIKE_NOTE.split(':')[0]}): {f.flag}"
+        if f.note:
+            line += f"; {f.note}"
+        lines.append(line)
     return lines + [f"note: {notice}" for notice in report.all_notices]
 
 
-def log_feedback(settings: Settings, answer: dict, rating: str, comment: str = "") -> Path:
-    """Append one JSON line per vote; a single O_APPEND write keeps concurrent votes whole.
+def log_feedback(
+    settings: Settings, answer: dict, rating: str, comment: str = "", user: str = ""
+) -> Path:
+    """Append one JSON line per vote, keeping the newest `serve.max_votes`.
+
+    The log is trimmed back to max_votes once it passes it by a tenth, so a full log is
+    rewritten once per max_votes/10 votes, not at every vote. The file is locked while a
+    vote is added, so concurrent votes stay whole and a trim never loses one; each text
+    field is cut (VOTE_FIELD_CHARS), so the log's size is bounded whatever a client sends.
     Raises IndexReadOnly when the index may only be read."""
     refuse_writes(settings, "feedback")
     path = settings.index_dir / "feedback.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
+
+    def cut(value: object) -> str:
+        return str(value or "")[:VOTE_FIELD_CHARS]
+
+    sources = answer.get("sources") or []
+    grounding = answer.get("grounding")
     record = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "rating": rating,
-        "comment": comment,
-        "question": answer.get("question", ""),
-        "answer": answer.get("text", ""),
-        "grounding": answer.get("grounding"),
-        "mode": answer.get("mode"),
+        "user": cut(user),
+        "comment": cut(comment),
+        "question": cut(answer.get("question")),
+        "answer": cut(answer.get("text")),
+        "grounding": grounding if isinstance(grounding, float | int) else None,
+        "mode": cut(answer.get("mode")),
         "sources": [
-            {"n": s["n"], "file": s["file"], "chunk_id": s["chunk_id"]}
-            for s in answer.get("sources", [])
+            {
+                "n": s.get("n") if isinstance(s.get("n"), int) else None,
+                "file": cut(s.get("file"))[:VOTE_SOURCE_CHARS],
+                "chunk_id": cut(s.get("chunk_id"))[:VOTE_SOURCE_CHARS],
+            }
+            for s in sources[:VOTE_SOURCES]
+            if isinstance(s, dict)
         ],
     }
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.write(fd, line)
-    finally:
-        os.close(fd)
+    with _locked_log(path) as handle:
+        handle.write(line)
+        handle.flush()
+        handle.seek(0)
+        data = handle.read()
+        keep = settings.serve.max_votes
+        if data.count(b"\n") > keep + max(1, keep // 10):
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(b"".join(data.splitlines(keepends=True)[-keep:]))
+            os.replace(tmp, path)  # a crash leaves the old log or the trimmed one, whole
     return path
+
+
+@contextmanager
+def _locked_log(path: Path) -> Iterator[BinaryIO]:
+    """The log opened for appending under an exclusive lock. A writer that waited while
+    another trimmed the log holds the replaced file: it reopens until it holds the one at
+    `path`, so no vote goes to a file that is gone."""
+    while True:
+        handle = open(path, "ab+")  # noqa: SIM115 (closed below, or by the with)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+            break
+        handle.close()
+    with handle:
+        yield handle

@@ -1,4 +1,5 @@
-"""The user's library: ingest files, then derive what is built from them (case cards).
+"""The user's library: ingest files, then derive what is built from them (case cards);
+add uploaded files and remove documents, the only two ways the chat changes it.
 
 Why one function: `govqa ingest`, the chat's upload and the evaluation's corpora each used
 to ingest and then build (or forget to build) the cards their own way. `update_library` is
@@ -7,16 +8,38 @@ the only place that does both, so a new derived record is added once for all thr
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.cards import CardReport, build_cards
 from app.engine import Engine
-from ingest.catalog import Catalog
-from ingest.pipeline import ingest
-from ingest.records import FileOutcome, IngestReport
+from ingest.catalog import Catalog, refuse_writes
+from ingest.channels import DenseChannel, opened_channels
+from ingest.pipeline import (
+    IngestBusy,
+    IngestOrigin,
+    file_hash,
+    index_lock,
+    ingest,
+    remove_document,
+    source_path,
+)
+from ingest.records import FileOutcome, IngestReport, StoredDocument
 from ingest.settings import Settings
+
+NAME_BYTES = 200  # a stored file name's length at most, in UTF-8 bytes (filesystems: 255)
+BUSY = (
+    "another ingest is running on this library; nothing was taken: upload again once it "
+    "has finished"
+)
+BUSY_REMOVING = "another ingest is running on this library; try again once it has finished"
 
 
 def printable(text: str) -> str:
@@ -31,7 +54,7 @@ class LibraryReport:
     notices of the caller's own (an upload saved under another name)."""
 
     ingest: IngestReport
-    cards: CardReport
+    cards: CardReport | None  # None when nothing was ingested (every file refused)
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -40,7 +63,8 @@ class LibraryReport:
 
     def to_dict(self) -> dict:
         """The ingest report's JSON with the card report beside it (`govqa ingest --json`)."""
-        return self.ingest.to_dict() | {"notices": self.all_notices, "cards": asdict(self.cards)}
+        cards = asdict(self.cards) if self.cards else None
+        return self.ingest.to_dict() | {"notices": self.all_notices, "cards": cards}
 
     @property
     def all_notices(self) -> list[str]:
@@ -55,13 +79,19 @@ class LibraryReport:
         lines = [
             f"ingest: {len(report.files)} files ({totals['added']} added, {totals['updated']} "
             f"updated, {totals['unchanged']} unchanged, {totals['skipped']} skipped, "
-            f"{totals['removed']} removed); {report.chunks_written} chunks written, "
+            f"{totals['removed']} removed, {totals['flagged']} flagged); "
+            f"{report.chunks_written} chunks written, "
             f"{report.embedded} embedded; {report.dropped_lines} lines dropped; "
             f"{report.seconds:.1f} s; {totals['chunks_per_s']} chunks/s",
-            f"cards: {cards.cases} cases, {cards.built} built, {cards.removed} removed; "
-            f"{cards.seconds:.1f} s",
         ]
+        if cards is not None:
+            lines.append(
+                f"cards: {cards.cases} cases, {cards.built} built, {cards.removed} removed; "
+                f"{cards.seconds:.1f} s"
+            )
         lines += [f"note: {printable(n)}" for n in self.all_notices]
+        lines += [f"flagged: {printable(f.path)}: {printable(f.flag)}" for f in report.flagged]
+        lines += [f"note: {printable(f.path)}: {printable(f.note)}" for f in report.files if f.note]
         return lines + [
             f"skipped: {printable(f.path)}: {printable(f.reason or '')}" for f in report.skipped
         ]
@@ -74,21 +104,256 @@ def update_library(
     engine: Engine | None = None,
     progress: Callable[[FileOutcome], None] | None = None,
     rebuild: bool = False,
+    origin: IngestOrigin | None = None,
 ) -> LibraryReport:
     """Ingest `paths` (under the index lock, as `ingest` takes it; raises IngestBusy when
     another ingest holds it), then bring the case cards in line with the documents.
 
     Pass the `engine` that will read the cards (the chat's) to reuse its loaded model and
     passages; without one, a short-lived engine builds them and is closed.
+    `origin` says who adds the files and how (default: the CLI's OS user).
     """
-    report = ingest(paths, settings, sync=sync, progress=progress, rebuild=rebuild)
+    report = ingest(paths, settings, sync=sync, progress=progress, rebuild=rebuild, origin=origin)
+    return LibraryReport(report, _rebuild_cards(settings, engine))
+
+
+def _rebuild_cards(settings: Settings, engine: Engine | None) -> CardReport:
     owned = engine is None
     engine = engine or Engine(settings)
     try:
-        return LibraryReport(report, build_cards(engine.catalog, engine.retriever))
+        return build_cards(engine.catalog, engine.retriever)
     finally:
         if owned:
             engine.close()
+
+
+def stored_name(name: str) -> str:
+    """A safe file name for an upload, keeping its extension (the reader is chosen by it)
+    however long the name: the stem is cut, never the suffix."""
+    cleaned = re.sub(r"[^\w.-]+", "_", Path(name.replace("\\", "/")).name).strip("._")
+    suffix = Path(cleaned).suffix
+    if len(suffix) > 12 or not re.fullmatch(r"\.\w+", suffix):
+        suffix = ""
+    stem = cleaned[: len(cleaned) - len(suffix)] if suffix else cleaned
+    while stem and len((stem + suffix).encode()) > NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.rstrip("._") or "upload") + suffix
+
+
+def _discard(path: Path, inside: Path | None = None) -> None:
+    """Delete a file, and then each folder it leaves empty strictly inside `inside` (the
+    chat's server keeps each upload in a folder of its own, and so does the library)."""
+    path.unlink(missing_ok=True)
+    if inside is None:
+        return
+    root, folder = source_path(inside), source_path(path.parent)
+    while folder != root and folder.is_relative_to(root):
+        with contextlib.suppress(OSError):  # not empty: stop there
+            folder.rmdir()
+        if folder.exists():
+            return
+        folder = folder.parent
+
+
+def discard_uploads(files: list[str | Path], temp_root: Path | None = None) -> None:
+    """Delete uploaded temporary files that will not be added (a reader's), and the
+    folders under `temp_root` they leave empty."""
+    for file in files:
+        _discard(Path(file), temp_root)
+
+
+def add_uploads(
+    files: list[str | Path],
+    settings: Settings,
+    engine: Engine | None = None,
+    by: str = "",
+    temp_root: Path | None = None,
+) -> LibraryReport:
+    """Add uploaded files to the library, as `govqa ingest` adds files: the same per-file
+    report, case cards refreshed, provenance 'uploaded by `by`'.
+
+    `files` are the caller's temporary copies (named as their owner named them); each is
+    deleted once handled, whether it was ingested or refused, with the folders it leaves
+    empty under `temp_root` (the chat server's upload folder). Nothing is taken unless
+    the index lock is free: a busy library refuses the whole batch before anything is
+    stored. A file is stored under `settings.uploads_dir`, in a folder named by its
+    content, so it never replaces another upload of the same name (both are kept, and
+    the report says so); the same content a second time is refused as already there;
+    a file over `ingest.max_upload_mb` is refused.
+    """
+    temporaries = [Path(f) for f in files]
+    refused: list[FileOutcome] = []
+    try:
+        refuse_writes(settings, "an upload")  # IndexReadOnly; the temporaries still go
+        limit = settings.ingest.max_upload_mb
+        wanted = []
+        for temp in temporaries:
+            if not temp.is_file():
+                refused.append(FileOutcome(temp.name, "skipped", reason="upload not received"))
+            elif temp.stat().st_size > limit * 1024 * 1024:
+                reason = f"larger than the upload limit of {limit:g} MB; not stored"
+                refused.append(FileOutcome(temp.name, "skipped", reason=reason))
+            else:
+                wanted.append(temp)
+        if not wanted:
+            return LibraryReport(IngestReport(refused), None)
+        try:
+            with index_lock(settings):
+                return _store_uploads(wanted, refused, settings, engine, by)
+        except IngestBusy:
+            busy = [FileOutcome(t.name, "skipped", reason=BUSY) for t in wanted]
+            return LibraryReport(IngestReport(refused + busy), None)
+    finally:
+        discard_uploads(temporaries, temp_root)
+
+
+def _store_uploads(
+    wanted: list[Path],
+    refused: list[FileOutcome],
+    settings: Settings,
+    engine: Engine | None,
+    by: str,
+) -> LibraryReport:
+    """Under the index lock: copy the new files into the library and ingest them."""
+    catalog = engine.catalog if engine else Catalog(settings.catalog_path)
+    try:
+        documents = catalog.documents()
+    finally:
+        if engine is None:
+            catalog.close()
+    # content hash -> where that content already is
+    there = {d.sha256: f"{d.path} ({d.provenance.describe()})" for d in documents}
+    saved: list[Path] = []
+    names: dict[str, str] = {}
+    for temp in wanted:
+        digest = file_hash(temp, settings)
+        if digest in there:
+            reason = f"already in the library as {there[digest]}"
+            refused.append(FileOutcome(temp.name, "skipped", reason=reason))
+            continue
+        target = settings.uploads_dir / digest[:16] / stored_name(temp.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        shutil.copyfile(temp, partial)
+        os.replace(partial, target)  # never a half-copied file under its real name
+        saved.append(target)
+        names[str(source_path(target))] = temp.name
+        there[digest] = f"{temp.name}, uploaded with it"  # a second copy in this batch
+    origin = IngestOrigin("upload", by, names)
+    report = update_library(saved, settings, engine=engine, origin=origin) if saved else None
+    ingested = report.ingest if report else IngestReport()
+    _note_namesakes(ingested, names, documents)
+    ingested.files = refused + ingested.files
+    return LibraryReport(ingested, report.cards if report else None)
+
+
+def _note_namesakes(
+    report: IngestReport, names: dict[str, str], documents: list[StoredDocument]
+) -> None:
+    """Say when an added upload shares its name with a document already there: both are
+    kept (an upload never replaces one), and the reader should know which is which."""
+    by_name: dict[str, list[StoredDocument]] = {}
+    for doc in documents:
+        by_name.setdefault(doc.provenance.name or Path(doc.path).name, []).append(doc)
+    for outcome in report.files:
+        if outcome.status != "added":
+            continue
+        name = names.get(str(source_path(Path(outcome.path))), "")
+        earlier = by_name.get(name, [])
+        if earlier:
+            first = earlier[0]
+            outcome.note = (
+                f"a document named {name} was already in the library ({first.path}, "
+                f"{first.provenance.describe()}); both are kept: remove the one you do not "
+                "want in the Corpus tab"
+            )
+
+
+def find_document(documents: list[StoredDocument], key: str) -> list[StoredDocument]:
+    """The documents `key` names: a document id, a file path (as shown or resolved), or a
+    unique prefix of an id."""
+    exact = [d for d in documents if key in (d.doc_id, d.path, d.source)]
+    if exact:
+        return exact
+    resolved = str(source_path(Path(key)))
+    return [d for d in documents if d.source == resolved] or [
+        d for d in documents if d.doc_id.startswith(key)
+    ]
+
+
+def remove_documents(
+    keys: list[str], settings: Settings, engine: Engine | None = None, by: str = ""
+) -> LibraryReport:
+    """Remove the documents `keys` name (see find_document) from the library, then bring
+    the case cards in line; raises IngestBusy while another ingest holds the index lock.
+
+    An uploaded document's stored file is deleted with it (the library owns it); a file
+    ingested from a folder stays where it is, and the report says that ingesting that
+    folder again adds it back. Each removal is logged to <index_dir>/removals.jsonl
+    with who removed it. A read-only index raises IndexReadOnly before anything is opened.
+    """
+    refuse_writes(settings, "a removal")
+    owned = engine is None
+    engine = engine or Engine(settings)
+    outcomes: list[FileOutcome] = []
+    try:
+        with (
+            index_lock(settings),
+            # every channel, as ingest writes them: a removed document's vectors go from
+            # the multilingual collection too, not only MiniLM's
+            opened_channels(settings, engine.catalog, engine.embedder) as channels,
+        ):
+            documents = engine.catalog.documents()
+            for key in keys:
+                found = find_document(documents, key)
+                if len(found) != 1:
+                    why = "no such document" if not found else f"{len(found)} documents match"
+                    outcomes.append(FileOutcome(key, "skipped", reason=why))
+                    continue
+                outcomes.append(_remove(found[0], settings, engine.catalog, channels, by))
+                documents.remove(found[0])
+        cards = build_cards(engine.catalog, engine.retriever)
+    finally:
+        if owned:
+            engine.close()
+    return LibraryReport(IngestReport(outcomes), cards)
+
+
+def _remove(
+    doc: StoredDocument,
+    settings: Settings,
+    catalog: Catalog,
+    channels: list[DenseChannel],
+    by: str,
+) -> FileOutcome:
+    chunks = remove_document(doc.doc_id, catalog, channels)
+    uploads = source_path(settings.uploads_dir)
+    stored = Path(doc.source) if doc.source else None
+    if stored is not None and stored.is_relative_to(uploads):
+        _discard(stored, uploads)
+        note = "its uploaded file was deleted"
+    else:
+        note = f"its file {doc.path} stays; ingesting it again adds it back"
+    record = {
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "by": by,
+        "doc_id": doc.doc_id,
+        "path": doc.path,
+        "title": doc.metadata.title,
+        "provenance": asdict(doc.provenance),
+    }
+    append_line(settings.index_dir / "removals.jsonl", json.dumps(record, ensure_ascii=False))
+    return FileOutcome(doc.path, "removed", chunks=chunks, note=note)
+
+
+def append_line(path: Path, line: str) -> None:
+    """One line appended in a single O_APPEND write, so concurrent writers never interleave."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
 
 
 def cleaning_lines(settings: Settings) -> Iterator[str]:

@@ -61,12 +61,14 @@ def case_names(chunks: list[StoredChunk], max_documents: int) -> dict[str, set[s
     words the document itself writes capitalised (so "Porto Alegre" is a name while a
     title-cased "Participatory Budgeting" is not), that are not country or region words
     (the gazetteer's, and the corpus's own country values), and that the text of at most
-    `max_documents` documents writes."""
+    `max_documents` documents writes. A look-alike (ingest.lookalikes) is not counted
+    among those: a copy of a case's title and text must not make its name ambiguous."""
     text_by_doc: dict[str, list[str]] = defaultdict(list)
     meta_by_doc: dict[str, StoredChunk] = {}
     for chunk in chunks:
         text_by_doc[chunk.doc_id].append(chunk.text)
         meta_by_doc.setdefault(chunk.doc_id, chunk)
+    copies = {d for d, first in meta_by_doc.items() if first.lookalike_of}
     countries = country_vocabulary(c.metadata.country for c in meta_by_doc.values())
     full_text = {d: " ".join(texts) for d, texts in text_by_doc.items()}
     # one pass over each text (a regex per word per document would be quadratic at 20k
@@ -76,6 +78,8 @@ def case_names(chunks: list[StoredChunk], max_documents: int) -> dict[str, set[s
     for doc_id, text in full_text.items():
         words = _tokens(text)
         everywhere.update(words)
+        if doc_id in copies:
+            continue
         for word in set(words):
             writers[word].add(doc_id)
     names: dict[str, set[str]] = {}
@@ -94,6 +98,8 @@ def case_names(chunks: list[StoredChunk], max_documents: int) -> dict[str, set[s
         }
     owners: dict[str, set[str]] = defaultdict(set)
     for doc_id, doc_names in names.items():
+        if doc_id in copies:
+            continue
         for name in doc_names:
             owners[name].add(doc_id)
 
@@ -105,7 +111,8 @@ def case_names(chunks: list[StoredChunk], max_documents: int) -> dict[str, set[s
             docs = {d for d in docs if pattern.search(full_text[d])}
         return docs | owners[name]
 
-    distinctive = {n for n in owners if len(written_by(n)) <= max_documents}
+    labelled = set().union(*names.values())  # a copy's own names too, not only owners'
+    distinctive = {n for n in labelled if len(written_by(n)) <= max_documents}
     return {doc_id: doc_names & distinctive for doc_id, doc_names in names.items()}
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from dataclasses import asdict, dataclass, field
 
-from ingest.records import DocMetadata, StoredChunk
+from ingest.records import DocMetadata, Provenance, StoredChunk
 from ingest.text import YEAR
 
 # What a comparison cell shows when no sentence of the case states its aspect (the model's
@@ -88,6 +88,24 @@ class Source:
     file: str  # not "path": gradio_client would treat a dict with "path" as a file to fetch
     passage: str
     spans: list[tuple[int, int]] = field(default_factory=list)
+    provenance: Provenance = field(default_factory=Provenance)
+    lookalike_of: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Source:
+        """Inverse of asdict (answers and stored cards keep sources as JSON)."""
+        return cls(
+            **{
+                **data,
+                "spans": [tuple(x) for x in data["spans"]],
+                "provenance": Provenance(**data.get("provenance", {})),
+            }
+        )
+
+    @property
+    def origin(self) -> str:
+        """Where the passage's document came from: its file, and how it entered the library."""
+        return f"{self.file}; {self.provenance.describe()}"
 
     @property
     def locator(self) -> str:
@@ -249,9 +267,7 @@ class Answer:
         return cls(
             question=data["question"],
             sentences=[AnswerSentence(**s) for s in data["sentences"]],
-            sources=[
-                Source(**{**s, "spans": [tuple(x) for x in s["spans"]]}) for s in data["sources"]
-            ],
+            sources=[Source.from_dict(s) for s in data["sources"]],
             abstained=data["abstained"],
             grounding=data["grounding"],
             notice=data["notice"],
@@ -308,6 +324,7 @@ class CaseCard:
     interviews: list[dict]
     centroid: list[float]
     files: list[str] = field(default_factory=list)
+    lookalike_of: list[str] = field(default_factory=list)  # see ingest.lookalikes.lookalikes
 
     @property
     def place(self) -> str:
@@ -321,7 +338,8 @@ class CaseCard:
     def label(self) -> str:
         """Place and title, so look-alike titles stay apart in lists."""
         place = self.place
-        return f"{place}: {self.title}" if place and place not in self.title else self.title
+        label = f"{place}: {self.title}" if place and place not in self.title else self.title
+        return f"⚠ look-alike: {label}" if self.lookalike_of else label
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -336,12 +354,11 @@ class CaseCard:
             year=data["year"],
             facts={k: Fact(**v) for k, v in data["facts"].items()},
             fields={k: Cell(**v) for k, v in data["fields"].items()},
-            sources=[
-                Source(**{**s, "spans": [tuple(x) for x in s["spans"]]}) for s in data["sources"]
-            ],
+            sources=[Source.from_dict(s) for s in data["sources"]],
             interviews=data["interviews"],
             centroid=data["centroid"],
             files=data.get("files", []),
+            lookalike_of=data.get("lookalike_of", []),
         )
 
 

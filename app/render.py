@@ -40,6 +40,18 @@ def reference(source: Source) -> str:
     return f"{source.title}. {authors} ({year}){locator}"
 
 
+LOOKALIKE_NOTE = (
+    "look-alike: this document copies the title or front matter of another one but its "
+    "text differs; it is kept as its own case"
+)
+
+
+def origin_line(source: Source) -> str:
+    """Where a source's document came from, with the look-alike warning when it is one."""
+    warning = f" ⚠ {LOOKALIKE_NOTE}" if source.lookalike_of else ""
+    return f"from {source.origin}{warning}"
+
+
 def marked_passage(source: Source, open_mark: str, close_mark: str, escape: bool) -> str:
     """The passage with its supporting spans marked."""
     out, cursor = [], 0
@@ -90,6 +102,7 @@ def answer_as_text(answer: Answer) -> str:
         for source in answer.sources:
             lines.append(f"[{source.n}] {reference(source)}")
             lines.append(f"    {marked_passage(source, '»', '«', escape=False)}")
+            lines.append(f"    {origin_line(source)}")
     if answer.reading:
         lines += ["", "Read further"]
         lines += [f"- {reading_label(r)}" for r in answer.reading]
@@ -168,10 +181,12 @@ def sources_as_html(answer: Answer) -> str:
         cards.append(
             "<div class='govqa-source' data-n='{n}'>"
             "<div class='govqa-ref'><b>[{n}]</b> {ref}</div>"
-            "<blockquote class='govqa-passage'>{passage}</blockquote></div>".format(
+            "<blockquote class='govqa-passage'>{passage}</blockquote>"
+            "<div class='govqa-origin'>{origin}</div></div>".format(
                 n=source.n,
                 ref=html.escape(reference(source)),
                 passage=marked_passage(source, "<mark>", "</mark>", escape=True),
+                origin=html.escape(origin_line(source)),
             )
         )
     return "<div class='govqa-sources'>" + "".join(cards) + "</div>"

@@ -202,8 +202,16 @@ class Retriever:
     def named_cases(self, question: str) -> dict[str, set[str]]:
         """Documents whose case the question names ("Kalasin's network"), with the names
         found (app.names): the answer should stay on them rather than spread across
-        look-alike cases."""
-        return named_in(question, self._refresh().names)
+        look-alike cases. A question naming a case is about the genuine document, not a
+        look-alike of it (ingest.lookalikes): a copy named with its original is left out."""
+        snap = self._refresh()  # names and look-alike flags of one catalog version
+        found = named_in(question, snap.names)
+        copies = {
+            doc_id
+            for doc_id in found
+            if snap.by_doc.get(doc_id) and set(snap.by_doc[doc_id][0].lookalike_of) & set(found)
+        }
+        return {doc_id: hits for doc_id, hits in found.items() if doc_id not in copies}
 
     def named_countries(self, question: str) -> dict[str, set[str]]:
         """The countries the question names ("a Thai study"), as written, with their

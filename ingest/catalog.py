@@ -32,6 +32,7 @@ from ingest.records import (
     Document,
     DroppedLine,
     Interview,
+    Provenance,
     RepairedLine,
     StoredChunk,
     StoredDocument,
@@ -49,7 +50,9 @@ CREATE TABLE IF NOT EXISTS documents (
     dropped TEXT NOT NULL,
     repaired TEXT NOT NULL,
     interviews TEXT NOT NULL,
-    source TEXT NOT NULL DEFAULT ''
+    source TEXT NOT NULL DEFAULT '',
+    provenance TEXT NOT NULL DEFAULT '{}',
+    lookalike_of TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY,
@@ -66,12 +69,22 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
+# Columns added after the first release, with the definition that migrates an older
+# catalog in place: each is added with a default that reads as "not recorded", so an index
+# written before keeps working and nothing is re-embedded.
+_ADDED_COLUMNS = {
+    "source": "TEXT NOT NULL DEFAULT ''",  # identity from the resolved path
+    "provenance": "TEXT NOT NULL DEFAULT '{}'",  # Provenance(): origin unknown
+    "lookalike_of": "TEXT NOT NULL DEFAULT '[]'",
+}
 _DOCUMENT_COLUMNS = (
-    "doc_id, path, source, format, sha256, metadata, text, dropped, repaired, interviews"
+    "doc_id, path, source, format, sha256, metadata, text, dropped, repaired, interviews, "
+    "provenance, lookalike_of"
 )
 _CHUNK_SELECT = (
     'SELECT c.id, c.doc_id, c.ordinal, c.text, c.start, c."end", c.page, c.section, '
-    "c.interviews, d.path, d.metadata FROM chunks c JOIN documents d USING (doc_id)"
+    "c.interviews, d.path, d.metadata, d.provenance, d.lookalike_of "
+    "FROM chunks c JOIN documents d USING (doc_id)"
 )
 _QUERY_IDS = 500  # ids per `IN (...)` query: well under SQLite's bound-parameter limit
 
@@ -192,9 +205,21 @@ class Catalog(DerivedRecords):
         self._db.execute("PRAGMA synchronous=FULL")
         self._check()
         self._db.executescript(_SCHEMA + DERIVED_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
-        if "source" not in columns:  # a catalog written before identity came from `source`
-            self._db.execute("ALTER TABLE documents ADD COLUMN source TEXT NOT NULL DEFAULT ''")
+        if set(_ADDED_COLUMNS) - self._columns():
+            self._migrate()
+
+    def _columns(self) -> set[str]:
+        return {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+
+    def _migrate(self) -> None:
+        """Add the columns an older catalog lacks. The columns are read again inside the
+        write transaction: a chat and an ingest opening one old catalog at once would
+        otherwise both add a column, and the second would fail on a duplicate."""
+        with self._transaction() as db:
+            columns = self._columns()
+            for name, definition in _ADDED_COLUMNS.items():
+                if name not in columns:
+                    db.execute(f"ALTER TABLE documents ADD COLUMN {name} {definition}")
 
     def _check(self) -> None:
         problems = [row[0] for row in self._db.execute("PRAGMA quick_check(1)")]
@@ -280,6 +305,17 @@ class Catalog(DerivedRecords):
         before identity came from the resolved path)."""
         return dict(self._rows("SELECT doc_id, source FROM documents"))
 
+    def resemblances(self) -> dict[str, tuple[DocMetadata, str, list[str]]]:
+        """doc_id -> (metadata, shown path, lookalike_of): what deciding whether a new
+        document copies an earlier one needs, without loading any text."""
+        rows = self._rows("SELECT doc_id, metadata, path, lookalike_of FROM documents")
+        return {r[0]: (DocMetadata.model_validate_json(r[1]), r[2], json.loads(r[3])) for r in rows}
+
+    def text(self, doc_id: str) -> str:
+        """A committed document's cleaned text ('' when there is none)."""
+        rows = self._rows("SELECT text FROM documents WHERE doc_id=?", (doc_id,))
+        return rows[0][0] if rows else ""
+
     def chunk_ids(self, doc_id: str | None = None) -> set[str]:
         if doc_id is None:
             return {r[0] for r in self._rows("SELECT id FROM chunks")}
@@ -296,7 +332,7 @@ class Catalog(DerivedRecords):
                 db.execute("DELETE FROM chunks WHERE doc_id=?", (old,))
                 db.execute("DELETE FROM documents WHERE doc_id=?", (old,))
             db.execute(
-                f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.doc_id,
                     doc.path,
@@ -308,6 +344,8 @@ class Catalog(DerivedRecords):
                     _json_list(doc.dropped),
                     _json_list(doc.repaired),
                     _json_list(doc.interviews),
+                    json.dumps(asdict(doc.provenance), ensure_ascii=False),
+                    json.dumps(doc.lookalike_of),
                 ),
             )
             db.executemany(
@@ -349,6 +387,8 @@ class Catalog(DerivedRecords):
             interviews=[Interview(**i) for i in json.loads(row[8])],
             path=row[9],
             metadata=DocMetadata.model_validate_json(row[10]),
+            provenance=Provenance(**json.loads(row[11])),
+            lookalike_of=json.loads(row[12]),
         )
 
     def chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
@@ -383,7 +423,9 @@ class Catalog(DerivedRecords):
                 dropped=[DroppedLine(**d) for d in json.loads(r[7])],
                 repaired=[RepairedLine(**d) for d in json.loads(r[8])],
                 interviews=[Interview(**i) for i in json.loads(r[9])],
-                chunks=r[10],
+                provenance=Provenance(**json.loads(r[10])),
+                lookalike_of=json.loads(r[11]),
+                chunks=r[12],
             )
             for r in rows
         ]

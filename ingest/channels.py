@@ -11,7 +11,8 @@ catalog's own text by the next ingest (`restore_vectors`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -80,6 +81,19 @@ def open_channels(
         embedder_use = multilingual_embedder(settings)
         channels.append(DenseChannel("use", index, embedder_use))
     return channels
+
+
+@contextmanager
+def opened_channels(
+    settings: Settings, catalog: Catalog, embedder: Embedder | None = None
+) -> Iterator[list[DenseChannel]]:
+    """`open_channels`, each index closed on leaving (a writer's clients, ingest's or a
+    removal's, must not outlive the index lock it wrote under)."""
+    with ExitStack() as stack:
+        channels = open_channels(settings, catalog, embedder)
+        for channel in channels:
+            stack.enter_context(channel.index)
+        yield channels
 
 
 def write_vectors(channels: list[DenseChannel], docs: list[Document]) -> set[str]:

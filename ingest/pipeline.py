@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import fcntl
+import getpass
 import hashlib
 import json
 import os
 import re
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.catalog import Catalog, refuse_writes
@@ -26,9 +29,18 @@ from ingest.channels import (
 )
 from ingest.chunk import chunk_document
 from ingest.clean import clean_pages
+from ingest.lookalikes import Known, lookalike_flag, lookalikes
 from ingest.metadata import describe, extract_interviews
 from ingest.readers import READERS, check_size, read_document
-from ingest.records import Document, FileOutcome, FileStatus, IngestError, IngestReport
+from ingest.records import (
+    Document,
+    FileOutcome,
+    FileStatus,
+    IngestError,
+    IngestReport,
+    Origin,
+    Provenance,
+)
 from ingest.settings import Settings
 from ingest.vectors import drop_vectors
 
@@ -40,16 +52,55 @@ class IngestBusy(Exception):
     """Another ingest holds the index lock."""
 
 
+_held = threading.local()  # lock files this thread holds: index_lock is re-entrant
+
+
 @contextmanager
 def index_lock(settings: Settings) -> Iterator[None]:
-    """One writer at a time; the OS drops the lock if the holder is killed."""
+    """One writer at a time; the OS drops the lock if the holder is killed.
+
+    Re-entrant in one thread, so a caller that must do something before the ingest under
+    the same lock (an upload copies its files only once it holds it) can take it and then
+    call `ingest`, which takes it again.
+    """
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.index_dir / "ingest.lock", "w") as handle:
+    path = str((settings.index_dir / "ingest.lock").resolve())
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if path in held:
+        yield
+        return
+    with open(path, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise IngestBusy(f"{settings.index_dir}: another ingest is running") from exc
-        yield
+        held.add(path)
+        try:
+            yield
+        finally:
+            held.discard(path)
+
+
+@dataclass
+class IngestOrigin:
+    """Who is adding this run's files and how: recorded as each committed document's
+    Provenance. `names` maps a file's resolved path to the name its owner gave it (an
+    upload is stored under a path of the library's choosing)."""
+
+    origin: Origin = "cli"
+    by: str = field(default_factory=lambda: os_user())
+    names: dict[str, str] = field(default_factory=dict)
+
+    def provenance(self, source: Path) -> Provenance:
+        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return Provenance(self.origin, at, self.by, self.names.get(str(source), source.name))
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's arbitrary uid)
+        return ""
 
 
 def source_path(path: Path) -> Path:
@@ -292,6 +343,7 @@ class _Pending:
     doc: Document
     status: FileStatus
     replaces: list[str]
+    flag: str = ""
 
 
 def _store_documents(
@@ -345,6 +397,7 @@ def ingest(
     sync: bool = False,
     progress: Callable[[FileOutcome], None] | None = None,
     rebuild: bool = False,
+    origin: IngestOrigin | None = None,
 ) -> IngestReport:
     """Bring the index in line with `paths`: add new files, replace changed ones, skip
     unchanged ones, and with `sync` remove documents whose files under `paths` are gone.
@@ -353,9 +406,13 @@ def ingest(
 
     Bad files become `skipped` outcomes with a reason; the run always goes on. An index
     that may only be read (`index_read_only`) raises IndexReadOnly before anything is read.
+    A new document that copies an earlier one's title or front matter with other text is
+    committed flagged (`lookalike_of`, the outcome's `flag`). `origin` says who adds the
+    files and how (default: `govqa ingest` run by this OS user).
     """
     refuse_writes(settings, "ingest")
     started = time.perf_counter()
+    origin = origin or IngestOrigin()
     report = IngestReport()
     files, problems = discover(paths, settings.ingest.follow_symlinks)
     files, report.notices = drop_repeats(files)
@@ -376,6 +433,12 @@ def ingest(
         if restored:
             report.notices.append(restored_notice(restored, len(committed), len(channels)))
         hashes = catalog.hashes()
+        known = {d: Known(*row) for d, row in catalog.resemblances().items()}
+        texts: dict[str, str] = {}  # documents of this run not yet committed
+
+        def text_of(doc_id: str) -> str:
+            return texts[doc_id] if doc_id in texts else catalog.text(doc_id)
+
         owners: dict[Path, list[str]] = defaultdict(list)
         for doc_id, sources in stored_sources(catalog, settings).items():
             for source in sources:
@@ -389,6 +452,7 @@ def ingest(
                 if progress:
                     progress(outcome)
             pending.clear()
+            texts.clear()
 
         for path in _progress(files):
             file = identify(path, owners)
@@ -401,6 +465,11 @@ def ingest(
                     progress(prepared)
                 continue
             seen.add(file.doc_id)
+            prepared = _describe_origin(prepared, file, origin, known, text_of, settings)
+            known[prepared.doc.doc_id] = Known(
+                prepared.doc.metadata, prepared.doc.path, prepared.doc.lookalike_of
+            )
+            texts[prepared.doc.doc_id] = prepared.doc.text
             pending.append(prepared)
             if sum(len(item.doc.chunks) for item in pending) >= settings.embed.window:
                 flush()
@@ -413,6 +482,28 @@ def ingest(
     tmp.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     os.replace(tmp, settings.index_dir / "last_ingest.json")
     return report
+
+
+def _describe_origin(
+    item: _Pending,
+    file: SourceFile,
+    origin: IngestOrigin,
+    known: dict[str, Known],
+    text_of: Callable[[str], str],
+    settings: Settings,
+) -> _Pending:
+    """The document with its provenance and look-alike flag. A new document is checked
+    against every earlier one; an updated one keeps a flag only while it still holds (so
+    editing a genuine document never flags it against the copy that imitated it)."""
+    doc = item.doc
+    earlier = next((known[d] for d in (doc.doc_id, *file.replaces) if d in known), None)
+    others = {d: k for d, k in known.items() if d not in {doc.doc_id, *file.replaces}}
+    found = lookalikes(doc, others, text_of, settings.ingest.lookalike_copied_share)
+    if earlier is not None:
+        found = [d for d in found if d in earlier.lookalike_of]
+    doc = replace(doc, provenance=origin.provenance(file.source), lookalike_of=found)
+    flag = lookalike_flag(doc, found, others) if found else ""
+    return _Pending(doc, item.status, item.replaces, flag)
 
 
 def _progress(files: list[Path]) -> Iterator[Path]:
@@ -460,6 +551,8 @@ def _store_pending(
             embedded=n,
             dropped_lines=len(item.doc.dropped),
             repaired_lines=len(item.doc.repaired),
+            lookalike_of=item.doc.lookalike_of,
+            flag=item.flag,
         )
         for item, n in zip(pending, embedded, strict=True)
     ]
@@ -473,16 +566,28 @@ def _remove_vanished(
     settings: Settings,
 ) -> list[FileOutcome]:
     """Remove stored documents read from under a directory in `paths` whose file this run
-    did not see. Compared as resolved paths, so the directory a run starts in changes
-    nothing."""
+    did not see (uploads stored in the index excepted). Compared as resolved paths, so
+    the directory a run starts in changes nothing."""
     roots = [source_path(p) for p in paths if p.is_dir()]
+    uploads = source_path(settings.uploads_dir)
     shown = catalog.paths()
     removed = []
     for doc_id, sources in stored_sources(catalog, settings).items():
         inside = any(source.is_relative_to(root) for source in sources for root in roots)
-        if inside and doc_id not in seen:
-            old = catalog.chunk_ids(doc_id)
-            catalog.remove_document(doc_id)
-            delete_vectors(channels, old)
-            removed.append(FileOutcome(shown[doc_id], "removed", chunks=len(old)))
+        # the library's own uploads are removed only by a curator, never because a sync
+        # of a folder holding the (hidden) index did not walk into it
+        uploaded = any(source.is_relative_to(uploads) for source in sources)
+        if inside and not uploaded and doc_id not in seen:
+            chunks = remove_document(doc_id, catalog, channels)
+            removed.append(FileOutcome(shown[doc_id], "removed", chunks=chunks))
     return removed
+
+
+def remove_document(doc_id: str, catalog: Catalog, channels: list[DenseChannel]) -> int:
+    """Remove one committed document; returns how many chunks it had. The catalog goes
+    first (the commit point: gone for every reader at once), then its vectors in every
+    channel alike; a kill in between leaves orphans the next ingest sweeps."""
+    old = catalog.chunk_ids(doc_id)
+    catalog.remove_document(doc_id)
+    delete_vectors(channels, old)
+    return len(old)

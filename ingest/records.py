@@ -106,12 +106,40 @@ class Chunk:
     interviews: list[Interview] = field(default_factory=list)
 
 
+Origin = Literal["cli", "upload", ""]
+
+
+@dataclass
+class Provenance:
+    """Where a document came from: how it entered the library (`govqa ingest` or an upload
+    in the chat; "" for a document committed before this was recorded), when, by whom,
+    and the file's name as that person gave it (an upload is stored under another path)."""
+
+    origin: Origin = ""
+    at: str = ""  # ISO 8601, UTC, seconds
+    by: str = ""
+    name: str = ""
+
+    def describe(self) -> str:
+        """'uploaded by ana, 2025-01-02 10:11 UTC' (one line for cards and tables)."""
+        if not self.origin:
+            return "ingested before provenance was recorded"
+        how = "uploaded" if self.origin == "upload" else "ingested by CLI"
+        # a chat without logins knows no name: say so rather than name nobody
+        who = f" by {self.by}" if self.by else (" (no login)" if self.origin == "upload" else "")
+        when = f", {self.at[:16].replace('T', ' ')} UTC" if self.at else ""
+        return f"{how}{who}{when}"
+
+
 @dataclass
 class CleanedDocument:
     """What every document record holds once its file is read, cleaned and described.
 
     `source` (the resolved path) is the file's identity and `doc_id` is made from it;
     `path` is only how the file is shown (relative to the working directory when inside it).
+    `lookalike_of` holds the ids of earlier documents whose title or front matter this one
+    copies while its text differs (ingest.lookalikes.lookalikes): it is its own case, and a
+    question naming the case it imitates is not answered from it.
     """
 
     doc_id: str
@@ -124,6 +152,8 @@ class CleanedDocument:
     dropped: list[DroppedLine]
     repaired: list[RepairedLine]
     interviews: list[Interview]
+    provenance: Provenance = field(default_factory=Provenance, kw_only=True)
+    lookalike_of: list[str] = field(default_factory=list, kw_only=True)
 
 
 @dataclass
@@ -145,6 +175,8 @@ class StoredChunk(Chunk):
 
     path: str
     metadata: DocMetadata
+    provenance: Provenance = field(default_factory=Provenance)
+    lookalike_of: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -167,6 +199,10 @@ class FileOutcome:
     dropped_lines: int = 0
     repaired_lines: int = 0
     reason: str = ""
+    # set when the file copies an earlier document's title or front matter with other text
+    lookalike_of: list[str] = field(default_factory=list)
+    flag: str = ""
+    note: str = ""  # anything else its owner should know (an earlier file of that name kept)
 
 
 @dataclass
@@ -186,6 +222,10 @@ class IngestReport:
     @property
     def skipped(self) -> list[FileOutcome]:
         return [f for f in self.files if f.status == "skipped"]
+
+    @property
+    def flagged(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.flag]
 
     @property
     def chunks_written(self) -> int:
@@ -208,6 +248,7 @@ class IngestReport:
                 for status in ("added", "updated", "unchanged", "skipped", "removed")
             }
             | {
+                "flagged": len(self.flagged),
                 "chunks_written": self.chunks_written,
                 "embedded": self.embedded,
                 "dropped_lines": self.dropped_lines,

@@ -37,6 +37,19 @@ class IngestSettings(BaseSettings):
         description="Read symlinks inside an ingested folder whose target is outside it "
         "(else each is skipped with a reason); a path named on the command line is always read.",
     )
+    lookalike_copied_share: float = Field(
+        0.5,
+        description="A new file with an earlier document's front matter (but another title) "
+        "is its look-alike once this share of its sentences is the earlier one's word for "
+        "word (ingest.lookalikes). Set by hand between the cases the tests hold: two "
+        "reports on one programme by one author share none, a copy with planted sentences "
+        "all but those.",
+    )
+    max_upload_mb: float = Field(
+        20.0,
+        description="An uploaded file larger than this is refused before it is stored (the "
+        "chat's server also stops the transfer there); `govqa ingest` reads up to max_file_mb.",
+    )
     clean_language_min_probability: float = Field(
         0.3,
         description="A line py3langid reads as a language with at least this probability (and "
@@ -270,8 +283,22 @@ class ServeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="GOVQA_SERVE_", extra="forbid")
 
-    host: str = Field("127.0.0.1", description="Loopback unless the user passes --host.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Loopback unless the user passes --host (beyond loopback only with --auth).",
+    )
     port: int = Field(7860, description="Port of the chat.")
+    auth_file: Path | None = Field(
+        None,
+        description="Users file (app/auth.py: name, reader or curator, scrypt hash): set, the "
+        "chat asks for a login and only curators add or remove documents; unset, everyone "
+        "on this machine is a curator and the chat stays on loopback.",
+    )
+    max_votes: int = Field(
+        5000,
+        description="Votes kept in <index_dir>/feedback.jsonl: once a tenth more are stored, "
+        "the oldest are dropped back to this many.",
+    )
 
 
 GROUPS: dict[str, type[BaseSettings]] = {
@@ -367,3 +394,9 @@ class Settings(BaseSettings):
     @property
     def catalog_path(self) -> Path:
         return self.index_dir / "catalog.sqlite"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where the chat stores uploaded files: inside the index they belong to, one folder
+        per file content, so two uploads never share a path."""
+        return self.index_dir / "uploads"

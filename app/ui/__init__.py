@@ -15,6 +15,7 @@ enforce_offline()
 
 import gradio as gr  # noqa: E402
 
+from app.auth import Access  # noqa: E402
 from app.engine import Engine  # noqa: E402
 from app.render import terminal_safe  # noqa: E402
 from app.ui.ask import build_ask_tab  # noqa: E402
@@ -27,17 +28,24 @@ CSS = """
 .govqa-source { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
 .govqa-passage, .govqa-passage-view blockquote { white-space: pre-wrap; font-size: 0.9em; }
 .govqa-context p { color: #777; font-size: 0.85em; white-space: pre-wrap; }
+.govqa-origin { color: #666; font-size: 0.8em; }
 """
+# Uploads the chat's server holds in its temporary folder are deleted by the upload event
+# itself; files sent but never submitted are swept after an hour (Gradio's delete_cache).
+TEMP_SWEEP = (3600, 3600)
 
 
-def build_app(engine: Engine) -> gr.Blocks:
-    """The whole chat over `engine`; every public event has an api_name (README).
+def build_app(engine: Engine, access: Access | None = None) -> gr.Blocks:
+    """The whole chat over `engine`; every public event has an api_name (README). With
+    `access` from a users file, only its curators see and may use upload and remove.
 
     Every page load refreshes the lists drawn from the index (filter values, case lists and
-    pickers, the corpus tables): another process may have ingested since the chat started,
-    and the layout was built once, then.
+    pickers, the corpus tables) and shows the Corpus tab's controls for the visitor's role:
+    another process may have ingested since the chat started, and the layout was built
+    once, then, for no one in particular.
     """
-    with gr.Blocks(title="govqa") as demo:
+    access = access or Access(None)
+    with gr.Blocks(title="govqa", delete_cache=TEMP_SWEEP) as demo:
         gr.Markdown("## govqa: cited answers from governance case literature")
         with gr.Tab("Ask"):
             ask_lists = build_ask_tab(engine)
@@ -46,7 +54,7 @@ def build_app(engine: Engine) -> gr.Blocks:
         with gr.Tab("Cases"):
             cases_lists = build_cases_tab(engine)
         with gr.Tab("Corpus"):
-            corpus_lists = build_corpus_tab(engine, [compare_picks])
+            corpus_lists = build_corpus_tab(engine, [compare_picks], access)
         for refresh, outputs in (ask_lists, cases_lists, corpus_lists):
             demo.load(refresh, None, outputs, api_name=False, show_progress="hidden")
     return demo
@@ -72,7 +80,8 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
         note = f"note: serving {settings.index_dir} read-only ({engine.read_only}); uploads refused"
         print(terminal_safe(note), file=sys.stderr)
     engine.embedder.embed(["warm up"])  # load the model before the first visitor waits
-    demo = build_app(engine)
+    access = Access(settings.serve.auth_file)
+    demo = build_app(engine, access)
     demo.queue(default_concurrency_limit=4)
     demo.launch(
         server_name=settings.serve.host,
@@ -82,5 +91,18 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
         prevent_thread_lock=not block,
         quiet=True,
         css=CSS,
+        auth=_login(access) if access.enabled else None,
+        auth_message="govqa: log in with the name and password your curator gave you.",
+        max_file_size=f"{int(settings.ingest.max_upload_mb * 1024)}kb",
     )
     return demo
+
+
+def _login(access: Access):
+    """Gradio's auth hook, off the event loop: a scrypt check takes ~50 ms."""
+    import anyio.to_thread
+
+    async def login(name: str, password: str) -> bool:
+        return await anyio.to_thread.run_sync(access.login, name, password)
+
+    return login

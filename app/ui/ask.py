@@ -77,14 +77,20 @@ def build_ask_tab(engine: Engine) -> Refresh:
         picker = gr.update(choices=[], value=None)
         return [], None, [], "", NO_SOURCES, picker, empty_passage, None, ""
 
-    def feedback(answer: dict | None, rating: str) -> str:
-        if not answer:
+    def feedback(answer: dict | None, rating: str, user: str | None) -> str:
+        if not isinstance(answer, dict) or not answer:
             return "Ask a question first."
         try:
-            log_feedback(engine.settings, answer, rating)
+            log_feedback(engine.settings, answer, rating, user=user or "")
         except IndexReadOnly as exc:
             return f"Feedback not recorded: {md_escape(str(exc))}"
         return f"Thanks: feedback ({rating}) recorded."
+
+    def vote_up(answer: dict | None, request: gr.Request) -> str:
+        return feedback(answer, "up", request.username)
+
+    def vote_down(answer: dict | None, request: gr.Request) -> str:
+        return feedback(answer, "down", request.username)
 
     def export(answer: dict | None):
         return answer_files(Answer.from_dict(answer)) if answer else None
@@ -142,8 +148,8 @@ def build_ask_tab(engine: Engine) -> Refresh:
     question.submit(respond, inputs, outputs, api_name=False)
     cleared = [chatbot, answer_state, context_state, focus_line, sources, passage_pick, passage]
     new.click(new_topic, None, [*cleared, export_files, feedback_note], api_name="new_topic")
-    up.click(lambda a: feedback(a, "up"), answer_state, feedback_note, api_name="vote_up")
-    down.click(lambda a: feedback(a, "down"), answer_state, feedback_note, api_name="vote_down")
+    up.click(vote_up, answer_state, feedback_note, api_name="vote_up")
+    down.click(vote_down, answer_state, feedback_note, api_name="vote_down")
     export_button.click(export, answer_state, export_files, api_name="export")
     passage_pick.change(show_passage, [answer_state, passage_pick], passage, api_name="passage")
     gr.api(ask, api_name="ask")

@@ -7,5 +7,6 @@ from typing import Any
 
 import gradio as gr
 
-# (a function of no inputs returning one update per component, the components)
-Refresh = tuple[Callable[[], Any], list[gr.components.Component]]
+# (a function of no inputs returning one update per component, the components); it may
+# take a `gr.Request` parameter, which Gradio fills in (the Corpus tab asks who is looking)
+Refresh = tuple[Callable[..., Any], list[gr.components.Component]]

@@ -16,9 +16,10 @@ WAIT = 30_000  # ms; answers take well under a second once the model is loaded
 
 
 @contextmanager
-def served_corpus(root: Path, samples: list[str], made: dict[str, str]) -> Iterator:
+def served_corpus(root: Path, samples: list[str], made: dict[str, str], **options) -> Iterator:
     """A chat on a free loopback port over its own index of `samples` (files of the
-    sample corpus) and `made` (name -> text written by the test); yields its Settings."""
+    sample corpus) and `made` (name -> text written by the test), with Settings `options`
+    (an auth file); yields its Settings."""
     from app.ui import serve
     from ingest.settings import Settings
     from tests.support.index import ingest_and_derive
@@ -29,7 +30,9 @@ def served_corpus(root: Path, samples: list[str], made: dict[str, str]) -> Itera
         shutil.copyfile(CORPUS / name, corpus / name)
     for name, text in made.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, serve_port=free_port())
+    settings = Settings(
+        index_dir=root / "index", corpus_dir=corpus, serve_port=free_port(), **options
+    )
     report = ingest_and_derive([corpus], settings)
     assert not report.skipped, report.skipped
     demo = serve(settings, block=False)
@@ -41,9 +44,13 @@ def served_corpus(root: Path, samples: list[str], made: dict[str, str]) -> Itera
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.app.test_ui import launch_chromium
+
+    # an assertion waits as long as an action may (Playwright's 5 s default fails an upload
+    # that embeds its passages on a machine shared with other jobs)
+    expect.set_options(timeout=WAIT)
 
     with sync_playwright() as p:
         chromium = launch_chromium(p)

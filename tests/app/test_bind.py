@@ -89,9 +89,16 @@ def test_default_binds_loopback_only(corpus_settings) -> None:
     assert "warning" not in err
 
 
-def test_explicit_host_binds_beyond_loopback_and_warns(corpus_settings) -> None:
+def test_explicit_host_with_auth_binds_beyond_loopback_and_warns(corpus_settings, tmp_path):
+    from app.auth import add_user
+
+    users = tmp_path / "users.txt"
+    add_user(users, "cora", "curator", "a long secret")
     port = free_port()
-    proc = chat(str(corpus_settings.index_dir), "--host", "0.0.0.0", "--port", str(port))
+    proc = chat(
+        str(corpus_settings.index_dir), "--host", "0.0.0.0", "--port", str(port),
+        "--auth", str(users),
+    )  # fmt: skip
     try:
         assert wait_listening(proc, port) == {"0.0.0.0"}
     finally:

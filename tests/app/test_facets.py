@@ -4,6 +4,7 @@ metadata, and the CLI flags, the chat's element ids and the views all come from 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -105,7 +106,8 @@ def test_views_title_each_facet_from_the_table(library):
     other = library.cases.similar(card.case_id)[0]
     assert "differs: country Freedonia vs Sylvania" in similar_line(other)
     assert "policy area waste vs health, water" in similar_line(other)
-    rows = {row[-1]: row for row in document_rows(library)}
+    file = DOCUMENT_COLUMNS.index("file")
+    rows = {Path(row[file]).name: row for row in document_rows(library)}
     for facet in COLUMN_FACETS:
         column = DOCUMENT_COLUMNS.index(facet.fact)
         assert rows["vantor-clinics.md"][column] == "; ".join(

@@ -32,9 +32,9 @@ def test_govqa_ingest_leaves_cards_built(tmp_path):
 
 
 def test_upload_leaves_cards_built_and_reports_per_file(tmp_path):
-    from app.corpus import add_uploads, report_lines
+    from app.corpus import report_lines
     from app.engine import Engine
-    from app.library import update_library
+    from app.library import add_uploads, update_library
     from ingest.settings import Settings
 
     first, second = list(TINY)
@@ -45,9 +45,10 @@ def test_upload_leaves_cards_built_and_reports_per_file(tmp_path):
     upload = write_corpus(tmp_path / "browser-temp", [second]) / second
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
 
-    report = add_uploads([upload, tmp_path / "empty.txt"], engine)
+    report = add_uploads([upload, tmp_path / "empty.txt"], settings, engine)
 
-    assert (corpus / "uploads" / second).exists()  # later ingests of the corpus keep it
+    # kept inside the index it belongs to (later ingests of the corpus do not touch it)
+    assert list(settings.uploads_dir.glob(f"*/{second}"))
     assert report.cards.built == 1 and report.cards.cases == 2
     assert card_files(stored_cards(settings)) == set(TINY)
     lines = report_lines(report)

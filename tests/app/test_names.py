@@ -3,6 +3,8 @@ case; a country word or demonym is never a case name, it names the country's cas
 
 from __future__ import annotations
 
+import dataclasses
+
 from app.names import case_names, countries_in, documents_by_country, named_in
 from ingest.countries import countries_named, is_country_name
 from ingest.records import DocMetadata, StoredChunk
@@ -102,6 +104,20 @@ def test_a_name_that_many_documents_write_is_not_distinctive():
     assert named_in("How did Porto Alegre's assemblies work?", names) == {}
     wider = case_names(CORPUS, max_documents=4)
     assert set(named_in("How did Porto Alegre's assemblies work?", wider)) == {"porto-alegre"}
+
+
+def test_a_lookalike_copy_does_not_make_its_originals_name_common():
+    """A copy of the Kalasin brief (ingest.lookalikes) writes the name as often as the
+    brief does; counted, two documents would write it and one would be too few. The copy
+    keeps its names (a question naming both is narrowed in app.retrieve)."""
+    [original] = [c for c in CORPUS if c.doc_id == "kalasin"]
+    copy = dataclasses.replace(original, id="copy-0", doc_id="copy", lookalike_of=["kalasin"])
+    names = case_names([*CORPUS, copy], max_documents=1)
+    assert "Kalasin" in names["kalasin"] and "Kalasin" in names["copy"]
+    found = named_in("What made Kalasin's network succeed?", names)
+    assert found == {"kalasin": {"Kalasin"}, "copy": {"Kalasin"}}
+    counted = dataclasses.replace(copy, lookalike_of=[])  # the same file, not flagged
+    assert "Kalasin" not in case_names([*CORPUS, counted], max_documents=1)["kalasin"]
 
 
 def test_a_country_names_all_of_its_cases():

@@ -300,10 +300,15 @@ def test_upload_adds_good_files_and_reports_bad_ones(page, site, tmp_path):
     assert re.fullmatch(r"report\.pdf: skipped: \S.+", bad), bad
     expect(docs).to_contain_text(UPLOAD_TITLE)
     expect(docs).to_contain_text("Kalasin Municipality")
-    assert (site.corpus_dir / "uploads" / brief.name).is_file()
+    # stored inside the index, not in the corpus folder or the working directory
+    assert len(list((site.index_dir / "uploads").glob(f"*/{brief.name}"))) == 1
+    assert not (site.corpus_dir / "uploads").exists()
+    expect(docs).to_contain_text("uploaded")
 
     client = Client(site.url, verbose=False)
     answer = client.predict("How many items did the Quillmoor tool library lend?", api_name="/ask")
     assert not answer["abstained"], answer["text"]
     assert "twelve thousand items" in answer["text"]
-    assert answer["sources"][0]["file"].endswith(f"uploads/{brief.name}")
+    assert answer["sources"][0]["file"].endswith(f"/{brief.name}")
+    assert "/uploads/" in answer["sources"][0]["file"]
+    assert answer["sources"][0]["provenance"]["origin"] == "upload"

@@ -113,3 +113,38 @@ def test_reads_from_other_threads_never_see_half_a_commit(catalog: Catalog) -> N
     for thread in readers:
         thread.join()
     assert not problems, problems[:3]
+
+
+def test_an_old_catalog_migrated_meanwhile_by_another_process_opens(tmp_path, monkeypatch):
+    """A chat and an ingest opening one catalog written before the provenance columns: the
+    second sees them missing, the first adds them, and the second must still open (adding
+    a column twice is an error), with the rows and the added columns read back."""
+    path = tmp_path / "catalog.sqlite"
+    old = Catalog(path)
+    old.commit_document(make_document("kalasin", FIRST))
+    old.close()
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE documents DROP COLUMN provenance")
+    db.execute("ALTER TABLE documents DROP COLUMN lookalike_of")
+    db.commit()
+    db.close()
+
+    real = Catalog._columns
+    checks: list[set[str]] = []
+
+    def checked_then_migrated_elsewhere(self: Catalog) -> set[str]:
+        columns = real(self)
+        if not checks:
+            checks.append(columns)
+            Catalog(path).close()  # the other process, between this check and the ALTER
+        return columns
+
+    monkeypatch.setattr(Catalog, "_columns", checked_then_migrated_elsewhere)
+    catalog = Catalog(path)
+    try:
+        assert not {"provenance", "lookalike_of"} & checks[0]  # this one did see them missing
+        [doc] = catalog.documents()
+        assert doc.provenance.origin == "" and doc.lookalike_of == []
+        assert set(catalog.chunk_ids()) == set(catalog.chunk_ids("kalasin"))
+    finally:
+        catalog.close()

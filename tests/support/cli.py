@@ -11,8 +11,9 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 
-def run_govqa(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`python -m app.cli ARGS` started in `cwd`, importing this checkout's code."""
+def run_govqa(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m app.cli ARGS` started in `cwd`, importing this checkout's code, with
+    `stdin` as its standard input (none: empty)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
@@ -20,6 +21,7 @@ def run_govqa(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         text=True,
         cwd=cwd,
         env=env,
+        input=stdin or "",
         timeout=300,
     )
 
