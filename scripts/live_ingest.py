@@ -152,23 +152,22 @@ def ingest_loop(corpus: Path, common: list[str], deadline: float, rounds: list[d
         log(f"ingest {n}: exit {done.returncode}: {summary[:100]}")
 
 
-def main() -> None:
-    enforce_offline()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=55)
-    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "live_ingest.json")
-    args = parser.parse_args()
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    corpus = WORK / "corpus"
+def run_live(work: Path, seconds: float, chroma_url: str | None = None) -> dict:
+    """One chat over a fresh copy of the sample corpus in `work` (vectors embedded, or on
+    the Chroma server at `chroma_url`), three clients and re-ingests for `seconds`."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    corpus = work / "corpus"
     shutil.copytree(ROOT / "data" / "corpus", corpus)
-    common = ["--index-dir", str(WORK / "idx")]
+    common = ["--index-dir", str(work / "idx")]
+    if chroma_url:
+        common += ["--chroma-url", chroma_url]
     done = govqa("ingest", str(corpus), *common)
     if done.returncode not in (0, 1):
-        raise SystemExit(f"ingest failed: {done.stderr[-2000:]}")
+        raise RuntimeError(f"ingest failed: {done.stderr[-2000:]}")
     log(done.stdout.strip().splitlines()[0])
     port = free_port()
-    with open(WORK / "chat.log", "wb") as chat_log:
+    with open(work / "chat.log", "wb") as chat_log:
         chat = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "chat", "--port", str(port), *common],
             cwd=ROOT,
@@ -179,8 +178,8 @@ def main() -> None:
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_http(url, chat)
-        log(f"chat up on {url}; three clients and re-ingests for {args.seconds:.0f} s")
-        deadline = time.monotonic() + args.seconds
+        log(f"chat up on {url}; three clients and re-ingests for {seconds:.0f} s")
+        deadline = time.monotonic() + seconds
         endpoints = requests_by_endpoint()
         counts = {name: {"ok": 0, "errors": 0, "examples": []} for name in endpoints}
         rounds: list[dict] = []
@@ -204,10 +203,10 @@ def main() -> None:
             chat.wait()
     requests = sum(c["ok"] + c["errors"] for c in counts.values())
     errors = sum(c["errors"] for c in counts.values())
-    result = {
+    return {
         "ran_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "store": "embedded (PersistentClient)",
-        "seconds": args.seconds,
+        "store": f"Chroma server {chroma_url}" if chroma_url else "embedded (PersistentClient)",
+        "seconds": seconds,
         "cpus": os.cpu_count(),
         "requests": requests,
         "errors": errors,
@@ -216,10 +215,22 @@ def main() -> None:
         "ingest_failures": sum(1 for r in rounds if r["exit"] not in (0, 1)),
         "ingest_seconds": [r["seconds"] for r in rounds],
     }
+
+
+def main() -> None:
+    enforce_offline()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=55)
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "live_ingest.json")
+    args = parser.parse_args()
+    result = run_live(WORK, args.seconds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    log(f"{requests} requests, {errors} errors, {len(rounds)} ingests; wrote {args.out}")
-    sys.exit(1 if errors or result["ingest_failures"] else 0)
+    log(
+        f"{result['requests']} requests, {result['errors']} errors, {result['ingests']} "
+        f"ingests; wrote {args.out}"
+    )
+    sys.exit(1 if result["errors"] or result["ingest_failures"] else 0)
 
 
 if __name__ == "__main__":

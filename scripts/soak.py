@@ -5,6 +5,11 @@ writes them to reports/soak.json.
 
     .venv/bin/python scripts/soak.py                      # 20 kills, 16 clients x 300 s
     .venv/bin/python scripts/soak.py --seconds 30 --kill-points 5   # a quick smoke run
+    .venv/bin/python scripts/soak.py --only uploads --quick         # one part, minutes
+
+Issue 18's parts (scripts/soak_parts.py): hostile uploads (uploads), network use under
+strace (network), bad inputs through the CLI (badinput), concurrent ingest + chat on the
+embedded store and on a Chroma server (live).
 
 The first three parts are the test files themselves (run by pytest with their figures
 printed); the load part is here. Scratch data lives in .govqa-soak/ (removed first).
@@ -30,10 +35,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's packages, not another editable install
 
+sys.path.insert(0, str(ROOT / "scripts"))  # live_ingest, bench_load, soak_parts
+
+from soak_parts import PARTS, part_failed, summary  # noqa: E402
+
 from ingest.offline import OFFLINE_ENV, enforce_offline  # noqa: E402
 
 WORK = ROOT / ".govqa-soak"
 START_TIMEOUT_S = 180
+ALL_PARTS = ("kill", "fuzz", "hostile", "load", *PARTS)
 QUESTIONS = [
     "What made Kalasin's network succeed?",
     "How did Porto Alegre decide on budget priorities?",
@@ -223,9 +233,22 @@ def main() -> None:
         default="",
         help="comma list of kill,fuzz,hostile,load (their last figures in --out are kept)",
     )
+    parser.add_argument(
+        "--only", default="", help=f"comma list of parts to run alone, from {','.join(ALL_PARTS)}"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small corpora and short runs: minutes per part"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "soak.json")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    only = set(filter(None, args.only.split(",")))
+    if unknown := (only | skip) - set(ALL_PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if only:
+        skip = set(ALL_PARTS) - only
+    if args.quick:  # the old parts' own quick sizes
+        args.kill_points, args.seconds = min(args.kill_points, 5), min(args.seconds, 30)
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -233,7 +256,7 @@ def main() -> None:
     results: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": os.cpu_count()}
     if skip and args.out.exists():  # a partial run keeps the other parts' last figures
         previous = json.loads(args.out.read_text())
-        results |= {k: previous[k] for k in ("kill", "fuzz", "hostile", "load") if k in previous}
+        results |= {k: previous[k] for k in ALL_PARTS if k in previous}
     if "kill" not in skip:
         results["kill"] = pytest_part(
             "kill points",
@@ -247,6 +270,19 @@ def main() -> None:
     if "load" not in skip:
         results["load"] = load_part(args.clients, args.seconds, args.apps, args.reingest_every)
         results["load"]["ran_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    for name, run_part in PARTS.items():
+        if name in skip:
+            continue
+        part_started = time.perf_counter()
+        log(f"{name}: running{' (quick)' if args.quick else ''}")
+        figures = run_part(WORK / name, args.quick)
+        figures |= {
+            "ran_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "quick": args.quick,
+            "seconds": round(time.perf_counter() - part_started, 1),
+        }
+        results[name] = figures
+        log(f"{name}: {summary(figures)}")
     results["seconds"] = round(time.perf_counter() - started, 1)
     failed = [
         name
@@ -255,6 +291,7 @@ def main() -> None:
     ]
     if "load" in results and (results["load"]["errors"] or results["load"]["reingest_failures"]):
         failed.append("load")
+    failed += [name for name in PARTS if name in results and part_failed(name, results[name])]
     results["failed"] = failed
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

