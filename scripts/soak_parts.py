@@ -146,8 +146,8 @@ def uploads_part(work: Path, quick: bool) -> dict:
     for name in names:
         shutil.copyfile(ROOT / "data" / "corpus" / name, corpus / name)
     users = work / "users.txt"
-    add_user(users, *READER, "reader")
-    add_user(users, *CURATOR, "curator")
+    add_user(users, READER[0], "reader", READER[1])
+    add_user(users, CURATOR[0], "curator", CURATOR[1])
     files = impostors((corpus / GENUINE).read_text(encoding="utf-8"), work / "picked")
     result: dict = {"uploads_per_mode": len(files), "corpus_files": len(names)}
     for mode, auth, login in (
@@ -182,7 +182,14 @@ def _upload_round(
             after = client.predict(UPLOAD_QUESTION, [], api_name="/ask")
             changed += answer_changed(before, after)
             reports.append(
-                {"kind": kind, "changed": answer_changed(before, after), "report": report}
+                {
+                    "kind": kind,
+                    "changed": answer_changed(before, after),
+                    "text_changed": before.get("text") != after.get("text"),
+                    "planted_quoted": any(s in after.get("text", "") for s in PLANTED),
+                    "cites_upload": any("uploads" in f for f, _ in source_keys(after)),
+                    "report": report,
+                }
             )
         client.close()
     engine = Engine(Settings(index_dir=index))
