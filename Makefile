@@ -68,9 +68,10 @@ chroma-server: $(INSTALLED)
 	$(BIN)/chroma run --path $(CHROMA_DATA) --host 127.0.0.1 --port $(CHROMA_PORT)
 
 # Bounded reliability loops: 20 SIGKILLs mid-ingest, the hostile fuzz set, hostile questions,
-# 16 clients x 5 min on two chats sharing a Chroma server; figures in reports/soak.json.
+# 16 clients x 5 min on two chats sharing a Chroma server, impostor uploads, strace, bad
+# inputs, ingest + chat on both stores; figures in reports/soak.json (SOAK_ARGS=--quick).
 soak: $(INSTALLED) system-packages
-	$(BIN)/python scripts/soak.py
+	$(BIN)/python scripts/soak.py $(SOAK_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
