@@ -173,6 +173,7 @@ def _upload_round(
     from ingest.settings import Settings
 
     extra = ["--auth", str(auth)] if auth else []
+    uploads = Settings(index_dir=index).uploads_dir.resolve()  # where the library stores uploads
     with chat_process(index, extra, log_path) as url:
         client = Client(url, auth=login, verbose=False) if login else Client(url, verbose=False)
         before = client.predict(UPLOAD_QUESTION, [], api_name="/ask")
@@ -187,7 +188,9 @@ def _upload_round(
                     "changed": answer_changed(before, after),
                     "text_changed": before.get("text") != after.get("text"),
                     "planted_quoted": any(s in after.get("text", "") for s in PLANTED),
-                    "cites_upload": any("uploads" in f for f, _ in source_keys(after)),
+                    "cites_upload": any(
+                        Path(f).resolve().is_relative_to(uploads) for f, _ in source_keys(after)
+                    ),
                     "report": report,
                 }
             )
