@@ -69,13 +69,13 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
-# Columns added after the first release, with the definition that migrates an older
-# catalog in place: each is added with a default that reads as "not recorded", so an index
-# written before keeps working and nothing is re-embedded.
+# Columns added after the first release, each with the default an older catalog reads as
+# ("not recorded"): a writer adds them in place (so an index written before keeps working
+# and nothing is re-embedded), a read-only reader sees them through a view (`_read_as_new`).
 _ADDED_COLUMNS = {
-    "source": "TEXT NOT NULL DEFAULT ''",  # identity from the resolved path
-    "provenance": "TEXT NOT NULL DEFAULT '{}'",  # Provenance(): origin unknown
-    "lookalike_of": "TEXT NOT NULL DEFAULT '[]'",
+    "source": "''",  # identity from the resolved path
+    "provenance": "'{}'",  # Provenance(): origin unknown
+    "lookalike_of": "'[]'",
 }
 _DOCUMENT_COLUMNS = (
     "doc_id, path, source, format, sha256, metadata, text, dropped, repaired, interviews, "
@@ -200,6 +200,7 @@ class Catalog(DerivedRecords):
     def _open(self) -> None:
         if self.read_only:
             self._check()
+            self._read_as_new()
             return
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -217,9 +218,22 @@ class Catalog(DerivedRecords):
         otherwise both add a column, and the second would fail on a duplicate."""
         with self._transaction() as db:
             columns = self._columns()
-            for name, definition in _ADDED_COLUMNS.items():
+            for name, default in _ADDED_COLUMNS.items():
                 if name not in columns:
-                    db.execute(f"ALTER TABLE documents ADD COLUMN {name} {definition}")
+                    db.execute(
+                        f"ALTER TABLE documents ADD COLUMN {name} TEXT NOT NULL DEFAULT {default}"
+                    )
+
+    def _read_as_new(self) -> None:
+        """A read-only catalog written before some columns cannot be migrated: a temporary
+        view of this connection alone (held in memory, nothing is written) shadows the
+        table with each missing column read as its default, so every query reads the old
+        catalog as a migrated one."""
+        columns = self._columns()
+        missing = [name for name in _ADDED_COLUMNS if name not in columns]
+        if columns and missing:
+            added = ", ".join(f"{_ADDED_COLUMNS[name]} AS {name}" for name in missing)
+            self._db.execute(f"CREATE TEMP VIEW documents AS SELECT *, {added} FROM main.documents")
 
     def _check(self) -> None:
         problems = [row[0] for row in self._db.execute("PRAGMA quick_check(1)")]

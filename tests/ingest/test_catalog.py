@@ -148,3 +148,33 @@ def test_an_old_catalog_migrated_meanwhile_by_another_process_opens(tmp_path, mo
         assert set(catalog.chunk_ids()) == set(catalog.chunk_ids("kalasin"))
     finally:
         catalog.close()
+
+
+def test_an_old_catalog_opened_read_only_reads_the_new_columns_as_not_recorded(tmp_path):
+    """A read-only index (ingest.catalog.index_read_only) written before the provenance
+    columns cannot be migrated; it must still be read, each missing column as its default,
+    and not a byte of the file may change."""
+    path = tmp_path / "catalog.sqlite"
+    old = Catalog(path)
+    old.commit_document(make_document("kalasin", FIRST))
+    old.close()
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE documents DROP COLUMN provenance")
+    db.execute("ALTER TABLE documents DROP COLUMN lookalike_of")
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = path.read_bytes()
+
+    catalog = Catalog(path, read_only=True)
+    try:
+        [doc] = catalog.documents()
+        assert doc.provenance.origin == "" and doc.lookalike_of == []
+        chunks = list(catalog.all_chunks())
+        assert [c.provenance.origin for c in chunks] == ["", ""]
+        assert catalog.resemblances()["kalasin"][2] == []
+    finally:
+        catalog.close()
+    assert path.read_bytes() == before
+    columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(documents)")}
+    assert not {"provenance", "lookalike_of"} & columns
