@@ -402,7 +402,7 @@ def ingest(
     """Bring the index in line with `paths`: add new files, replace changed ones, skip
     unchanged ones, and with `sync` remove documents whose files under `paths` are gone.
     With `rebuild`, first set the old index aside (`set_index_aside`), so every file is
-    read and embedded anew.
+    read and embedded anew, the uploads kept in the index too.
 
     Bad files become `skipped` outcomes with a reason; the run always goes on. An index
     that may only be read (`index_read_only`) raises IndexReadOnly before anything is read.
@@ -415,6 +415,12 @@ def ingest(
     origin = origin or IngestOrigin()
     report = IngestReport()
     files, problems = discover(paths, settings.ingest.follow_symlinks)
+    # a rebuild starts a new catalog from `paths`, whose walk never enters the hidden index
+    # folder: the uploads the library keeps there go in again, or they would stay on disk
+    # with nothing in the library pointing at them
+    uploads = source_path(settings.uploads_dir)
+    if rebuild and uploads.is_dir():
+        files += discover([uploads])[0]
     files, report.notices = drop_repeats(files)
     report.files.extend(problems)
     with index_lock(settings), ExitStack() as stack:
@@ -445,6 +451,7 @@ def ingest(
                 owners[source].append(doc_id)
         seen: set[str] = set()
         pending: list[_Pending] = []
+        reuploaded = 0
 
         def flush() -> None:
             for outcome in _store_pending(pending, catalog, channels):
@@ -465,7 +472,11 @@ def ingest(
                     progress(prepared)
                 continue
             seen.add(file.doc_id)
-            prepared = _describe_origin(prepared, file, origin, known, text_of, settings)
+            how = origin
+            if rebuild and file.source.is_relative_to(uploads):
+                how = IngestOrigin("upload", by="")  # who and when was in the old catalog
+                reuploaded += 1
+            prepared = _describe_origin(prepared, file, how, known, text_of, settings)
             known[prepared.doc.doc_id] = Known(
                 prepared.doc.metadata, prepared.doc.path, prepared.doc.lookalike_of
             )
@@ -476,6 +487,11 @@ def ingest(
         flush()
         if sync:
             report.files.extend(_remove_vanished(paths, seen, catalog, channels, settings))
+        if reuploaded:
+            report.notices.append(
+                f"rebuild: {reuploaded} uploaded files kept in {settings.uploads_dir} read "
+                "again (who uploaded them, and when, was recorded in the old catalog)"
+            )
     report.seconds = time.perf_counter() - started
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     tmp = settings.index_dir / "last_ingest.json.tmp"

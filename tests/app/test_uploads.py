@@ -219,6 +219,28 @@ def test_a_sync_of_the_folder_holding_the_index_keeps_uploads(tmp_path):
     assert ingest([project], settings, sync=True).count("removed") == 1
 
 
+def test_a_rebuild_reads_the_uploads_kept_in_the_index_again(tmp_path):
+    """`govqa ingest --rebuild PATHS` starts a new catalog from PATHS, whose walk never
+    enters the hidden index: the uploads stored there must come back as uploads, not stay
+    on disk with nothing pointing at them."""
+    settings, engine = library(tmp_path)
+    temp = upload_file(tmp_path, "pier.md", "# Pier council\n\nThe pier council of Ardlow met.\n")
+    add_uploads([temp], settings, engine, by="ana")
+    engine.close()
+    report = update_library([settings.corpus_dir], settings, rebuild=True)
+    assert report.ingest.count("added") == len(TINY) + 1, report.lines()
+    assert any("1 uploaded files kept in" in n for n in report.all_notices), report.all_notices
+    engine = Engine(settings)
+    [upload] = [d for d in engine.documents() if d.provenance.origin == "upload"]
+    assert Path(upload.source).is_relative_to(settings.uploads_dir.resolve())
+    assert upload.provenance.name == "pier.md" and upload.provenance.by == ""
+    chunk_ids = list(engine.catalog.chunk_ids(upload.doc_id))
+    with opened_channels(settings, engine.catalog) as channels:  # embedded anew in each
+        assert all(len(c.index.embeddings_for(chunk_ids)) == len(chunk_ids) for c in channels)
+    again = update_library([settings.corpus_dir], settings)  # an ordinary run: unchanged
+    assert again.ingest.count("unchanged") == len(TINY) and again.ingest.count("added") == 0
+
+
 def test_a_busy_library_refuses_the_whole_upload_and_takes_nothing(tmp_path):
     settings, engine = library(tmp_path)
     before = {d.doc_id for d in engine.documents()}
