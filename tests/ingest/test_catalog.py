@@ -115,10 +115,9 @@ def test_reads_from_other_threads_never_see_half_a_commit(catalog: Catalog) -> N
     assert not problems, problems[:3]
 
 
-def test_an_old_catalog_migrated_meanwhile_by_another_process_opens(tmp_path, monkeypatch):
-    """A chat and an ingest opening one catalog written before the provenance columns: the
-    second sees them missing, the first adds them, and the second must still open (adding
-    a column twice is an error), with the rows and the added columns read back."""
+def old_catalog(tmp_path: Path) -> Path:
+    """A catalog of one document as written before the provenance columns, checkpointed
+    (the whole database in the file, none in the write-ahead log)."""
     path = tmp_path / "catalog.sqlite"
     old = Catalog(path)
     old.commit_document(make_document("kalasin", FIRST))
@@ -127,7 +126,16 @@ def test_an_old_catalog_migrated_meanwhile_by_another_process_opens(tmp_path, mo
     db.execute("ALTER TABLE documents DROP COLUMN provenance")
     db.execute("ALTER TABLE documents DROP COLUMN lookalike_of")
     db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
+    return path
+
+
+def test_an_old_catalog_migrated_meanwhile_by_another_process_opens(tmp_path, monkeypatch):
+    """A chat and an ingest opening one catalog written before the provenance columns: the
+    second sees them missing, the first adds them, and the second must still open (adding
+    a column twice is an error), with the rows and the added columns read back."""
+    path = old_catalog(tmp_path)
 
     real = Catalog._columns
     checks: list[set[str]] = []
@@ -154,16 +162,7 @@ def test_an_old_catalog_opened_read_only_reads_the_new_columns_as_not_recorded(t
     """A read-only index (ingest.catalog.index_read_only) written before the provenance
     columns cannot be migrated; it must still be read, each missing column as its default,
     and not a byte of the file may change."""
-    path = tmp_path / "catalog.sqlite"
-    old = Catalog(path)
-    old.commit_document(make_document("kalasin", FIRST))
-    old.close()
-    db = sqlite3.connect(path)
-    db.execute("ALTER TABLE documents DROP COLUMN provenance")
-    db.execute("ALTER TABLE documents DROP COLUMN lookalike_of")
-    db.commit()
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    path = old_catalog(tmp_path)
     before = path.read_bytes()
 
     catalog = Catalog(path, read_only=True)
