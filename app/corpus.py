@@ -118,7 +118,7 @@ def report_lines(report: LibraryReport) -> list[str]:
         if f.note:
             line += f"; {f.note}"
         lines.append(line)
-    return lines + [f"note: {notice}" for notice in report.all_notices]
+    return lines + [f"note: {notice}" for notice in report.ingest.notices]
 
 
 def log_feedback(

@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,12 +50,11 @@ def printable(text: str) -> str:
 
 @dataclass
 class LibraryReport:
-    """What an update did: the ingest's per-file report, the cards it (re)built, and
-    notices of the caller's own (an upload saved under another name)."""
+    """What an update did: the ingest's per-file report (with its notices) and the cards it
+    (re)built."""
 
     ingest: IngestReport
     cards: CardReport | None  # None when nothing was ingested (every file refused)
-    notices: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> list[FileOutcome]:
@@ -64,12 +63,7 @@ class LibraryReport:
     def to_dict(self) -> dict:
         """The ingest report's JSON with the card report beside it (`govqa ingest --json`)."""
         cards = asdict(self.cards) if self.cards else None
-        return self.ingest.to_dict() | {"notices": self.all_notices, "cards": cards}
-
-    @property
-    def all_notices(self) -> list[str]:
-        """The ingest's notices, then the caller's."""
-        return self.ingest.notices + self.notices
+        return self.ingest.to_dict() | {"cards": cards}
 
     def lines(self) -> list[str]:
         """What `govqa ingest` prints: files and passages, cards, one line per notice, then
@@ -89,7 +83,7 @@ class LibraryReport:
                 f"cards: {cards.cases} cases, {cards.built} built, {cards.removed} removed; "
                 f"{cards.seconds:.1f} s"
             )
-        lines += [f"note: {printable(n)}" for n in self.all_notices]
+        lines += [f"note: {printable(n)}" for n in self.ingest.notices]
         lines += [f"flagged: {printable(f.path)}: {printable(f.flag)}" for f in report.flagged]
         lines += [f"note: {printable(f.path)}: {printable(f.note)}" for f in report.files if f.note]
         return lines + [

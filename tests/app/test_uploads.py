@@ -229,7 +229,9 @@ def test_a_rebuild_reads_the_uploads_kept_in_the_index_again(tmp_path):
     engine.close()
     report = update_library([settings.corpus_dir], settings, rebuild=True)
     assert report.ingest.count("added") == len(TINY) + 1, report.lines()
-    assert any("1 uploaded files kept in" in n for n in report.all_notices), report.all_notices
+    assert any("1 uploaded files kept in" in n for n in report.ingest.notices), (
+        report.ingest.notices
+    )
     engine = Engine(settings)
     [upload] = [d for d in engine.documents() if d.provenance.origin == "upload"]
     assert Path(upload.source).is_relative_to(settings.uploads_dir.resolve())
