@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.text import YEAR, stems
+from ingest.text import YEAR, identify_language, stems
 
 _NUMBER = re.compile(r"(?<![\w=])\d[\d,.]*\b")
 # a word with a capital and a small letter: "Kalasin", and camel-cased "vTaiwan" or "eDemocracy"
@@ -21,7 +21,12 @@ _MARKUP = re.compile(r"<[^>]*>")
 # Only a figure asked for up front counts ("What was X's budget", "How much did ..."), not
 # one inside a clause ("what rules decided how much money went where"). Nouns are matched
 # in lower case only: "the Participatory Budget Council" is a name.
-_LEAD = r"^(?i:what|which)(?:\s+\S+){0,4}?\s+"
+# "what kind of grant" asks for a kind, and in "what money did they share out" the noun
+# after an auxiliary is a verb: neither asks for a figure.
+_LEAD = (
+    r"^(?i:what|which)(?!\s+(?i:kinds?|types?|sorts?|forms?)\s+of\b)"
+    r"(?:\s+(?!(?i:did|does|do|can|could|will|would|should|might|may|must)\b)\S+){0,4}?\s+"
+)
 _MONEY_QUESTION = re.compile(
     r"^(?i:by )?(?i:how much)\b|" + _LEAD + r"(budget|cost|spending|funding|expenditure|price|"
     r"salary|salaries|revenue|allocation|amount|grant|fee|wage|loan)s?\b(?!-)"
@@ -57,10 +62,18 @@ _PERCENT = re.compile(
     r"\d\s?%|\bper ?cent\b|\bpercentage points?\b|\b(half|third|quarter|fifth|tenth)s?\b", re.I
 )
 _COUNT_WORDS = re.compile(
-    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-    r"thousands?|millions?)\b",
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|"
+    r"dozens?|hundreds?|thousands?|millions?)\b",
     re.I,
 )
+# languages that write every noun with a capital (py3langid's codes)
+_NOUNS_CAPITALISED = frozenset({"de", "lb"})
+_CAMEL = re.compile(r"[a-z][A-Z]")
+# a sentence's words and numbers for the count check; a bracketed number keeps its bracket
+_COUNT_TOKEN = re.compile(r"[(\[]\d[\d,.]*[)\]]|\d[\d,.]*\d|\d|[^\W\d_]+")
+_COUNT_BEFORE = 4  # "10,702 of the registered participants": at most three words between
+_COUNT_AFTER = 2  # "participants: 10,702", "participants numbered 300"
 # capitalised words that start questions or are generic, not names of places or cases
 _NOT_NAMES = frozenset(
     re.findall(
@@ -118,10 +131,31 @@ def gives_figure(sentence: str, figure: Figure) -> bool:
     if figure.kind == "rate":
         return bool(_PERCENT.search(sentence))
     if figure.kind == "count":
-        has_number = _non_year_number(sentence) or bool(_COUNT_WORDS.search(sentence))
         unit = stems(figure.unit)
-        return has_number and (not unit or bool(unit & stems(sentence)))
+        if not unit:
+            return _non_year_number(sentence) or bool(_COUNT_WORDS.search(sentence))
+        return _counts(sentence, unit)
     return True
+
+
+def _counts(sentence: str, unit: set[str]) -> bool:
+    """Whether a number counts the unit: it stands just before the unit's word ("10,702
+    participants", "five winning projects") or just after it ("participants: 10,702"). A
+    number elsewhere in the sentence counts something else ("a proposal with 50.000
+    signatures" gives no count of proposals), and one in brackets is a list mark ("(5)
+    Member means ...")."""
+    tokens = _COUNT_TOKEN.findall(sentence)
+    where = [i for i, t in enumerate(tokens) if stems(t) & unit]
+    numbers = [i for i, t in enumerate(tokens) if _is_count(t)]
+    return any(
+        w - _COUNT_BEFORE <= n < w or w < n <= w + _COUNT_AFTER for w in where for n in numbers
+    )
+
+
+def _is_count(token: str) -> bool:
+    if token[0] in "([":
+        return False
+    return (token[0].isdigit() and not YEAR.fullmatch(token)) or bool(_COUNT_WORDS.fullmatch(token))
 
 
 def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
@@ -130,7 +164,12 @@ def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
     anyway, and a derived form counts as known ("Rwandan" for "Rwanda")."""
     found = []
     stems = {w[:n] for w in vocabulary for n in range(5, min(len(w), 12) + 1)}
+    # German capitalises every noun: there a capital marks no name ("Fakultät", "Neufassung"
+    # are not places the passages missed), so only camel-cased words are read as names
+    nouns_capitalised = identify_language(question).lang in _NOUNS_CAPITALISED
     for match in _NAME.finditer(_MARKUP.sub(" ", question)):
+        if nouns_capitalised and not _CAMEL.search(match.group(0)):
+            continue
         if not question[: match.start()].strip(" \"'“‘(¿¡"):
             continue
         word = match.group(0).removesuffix("'s").removesuffix("’s")

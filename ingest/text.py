@@ -10,10 +10,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from unicodedata import combining, normalize
 
 THAI_CHAR = re.compile(r"[\u0E00-\u0E7F]")
 _THAI_RUN = re.compile(r"[\u0E00-\u0E7F]+")
-_WORD = re.compile(r"[\u0E00-\u0E7F]+|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
+# A word is a Thai run, or letters of any other script (with their combining marks) joined
+# by inner apostrophes or hyphens, or a number. Letters, not ASCII: "Gdańsk", "Düsseldorf"
+# and "São" are one word each, not "gda" + "sk".
+_LETTER = r"[^\W\d_\u0E00-\u0E7F][\u0300-\u036f]*"
+_WORD = re.compile(r"[\u0E00-\u0E7F]+|" + _LETTER + r"(?:['’-]?" + _LETTER + r")*|\d+(?:[.,]\d+)*")
 # A four-digit common-era year as documents and questions write them (1500-2099).
 YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 # A Buddhist Era year ("B.E.2560", "พ.ศ. 2560"); B.E. = C.E. + 543.
@@ -243,6 +248,14 @@ def _thai_words(run: str) -> list[str]:
     return [w for w in word_tokenize(run, engine="newmm", keep_whitespace=False) if w.strip()]
 
 
+def _fold(word: str) -> str:
+    """The word without accents ("gdańsk" -> "gdansk"), as search engines fold them: a
+    question typed without them still meets the document, and one spelling is one term."""
+    if word.isascii():
+        return word
+    return "".join(c for c in normalize("NFKD", word) if not combining(c))
+
+
 def tokenize(text: str) -> list[str]:
     """Terms for BM25: lower-cased stems without stop words; Thai runs cut into words."""
     terms: list[str] = []
@@ -252,7 +265,7 @@ def tokenize(text: str) -> list[str]:
         if _THAI_RUN.fullmatch(token):
             terms.extend(_thai_words(token))
         else:
-            lower = token.lower().replace("’", "'")
+            lower = _fold(token.lower().replace("’", "'"))
             if lower not in STOPWORDS:
                 latin.append(lower.removesuffix("'s"))
     terms.extend(_stemmer().stemWords(latin))

@@ -19,6 +19,11 @@ def test_the_kind_of_figure_a_question_asks_for():
     assert asked_figure("How large was the grant, in dollars?").kind == "money"
     assert asked_figure("What did the poll cost the ministry?").kind == "money"
     assert asked_figure("What did residents receive?").kind == ""
+    # a kind is not a figure, and a noun after an auxiliary is a verb ("share out")
+    assert asked_figure("What kind of grant could the group apply for?").kind == ""
+    assert asked_figure("What money did the trust share out, and who could bid?").kind == ""
+    assert asked_figure("What share of the budget went to schools?").kind == "rate"
+    assert asked_figure("What was the total budget of the scheme?").kind == "money"
     # "how many" counts the words before the verb, adjectives and all; a verb alone is none
     assert asked_figure("How many paid staff does the charity employ?").unit == "paid staff"
     assert asked_figure("How many of the proposals were passed?").unit == "proposals"
@@ -27,6 +32,16 @@ def test_the_kind_of_figure_a_question_asks_for():
     staff = asked_figure("How many paid staff does the charity employ?")
     assert not gives_figure("Each area has a council of 8 people.", staff)
     assert gives_figure("It employs 12 staff.", staff)
+    # the number must count the unit: beside it, not elsewhere in the sentence or a list mark
+    proposals = asked_figure("How many of the proposals were passed into law?")
+    petition = "If a proposal gains more than 50.000 signatures, Parliament must vote on it."
+    assert not gives_figure(petition, proposals)
+    assert gives_figure("Of the 13 proposals, five were passed.", proposals)
+    assert gives_figure("Thirteen winning proposals were funded.", proposals)
+    assert gives_figure("Proposals: 13 in all.", proposals)
+    members = asked_figure("How many members did the party have?")
+    assert not gives_figure("(5) Member means a citizen enrolled in the party.", members)
+    assert not gives_figure("The party was founded in 2005 by its members.", members)
     assert gives_figure(PASSAGE, asked_figure("How much did Riverton spend?"))
     assert not gives_figure("Turnout rose.", asked_figure("What was the turnout rate?"))
 
@@ -46,6 +61,10 @@ def test_an_unknown_place_is_a_gap_and_a_figure_for_another_place_is_no_answer()
     assert unknown_names("How much did Lakeside spend?", KNOWN) == ["Lakeside"]
     # a camel-cased name is a name too
     assert unknown_names("How did the vTaiwan platform work?", KNOWN | {"taiwan"}) == ["vTaiwan"]
+    # a German question capitalises its nouns: they are no names the passages missed
+    german = "Wie viele Angehörige der Fakultät konnten sich an der Neufassung beteiligen?"
+    assert unknown_names(german, KNOWN) == []
+    assert unknown_names("How many members of the Fakultät took part?", KNOWN) == ["Fakultät"]
     gaps = coverage_gaps("How much did Lakeside spend?", CITED, KNOWN)
     assert "no passage found mentions Lakeside" in gaps
     assert any("asks for a figure (money)" in g for g in gaps)
