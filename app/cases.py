@@ -352,5 +352,12 @@ class CaseLibrary:
 def _reading_item(card: CaseCard, cited: bool) -> ReadingItem:
     title = f"⚠ look-alike: {card.title}" if card.lookalike_of else card.title
     return ReadingItem(
-        card.case_id, title, card.place, card.country, card.facts["years"].value, cited
+        card.case_id,
+        title,
+        card.place,
+        card.country,
+        card.facts["years"].value,
+        cited,
+        list(card.authors),
+        card.year,
     )

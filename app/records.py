@@ -144,12 +144,14 @@ class ReadingItem:
     """A case to read further after an answer: one it drew on (`cited`), or one of the
     closest cases it did not cite."""
 
-    case_id: str
+    case_id: str  # for links and the API; never shown to a reader
     title: str
     place: str
     country: str
     years: str
     cited: bool
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
 
 
 @dataclass

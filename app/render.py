@@ -114,11 +114,14 @@ def answer_as_text(answer: Answer) -> str:
 
 
 def reading_label(item: ReadingItem) -> str:
-    """'Title (Place, Country, years), case ID: cited' for a reading-list line."""
+    """'Authors (year). Title (place, country, years); cited' for a reading-list line: the
+    document as a reader would cite it, not the index's case id."""
     country = item.country if item.country != item.place else ""
     where = ", ".join(x for x in (item.place, country, item.years) if x)
     state = "cited in this answer" if item.cited else "close, not cited"
-    return f"{item.title}" + (f" ({where})" if where else "") + f"; case {item.case_id}; {state}"
+    authors = ", ".join(item.authors) or "unknown author"
+    citation = f"{authors} ({item.year or 'n.d.'}). {item.title}"
+    return citation + (f" ({where})" if where else "") + f"; {state}"
 
 
 def reading_as_markdown(answer: Answer) -> str:

@@ -12,6 +12,7 @@ from app.records import (
     Cell,
     Comparison,
     ComparisonRow,
+    ReadingItem,
     Source,
 )
 from app.render import (
@@ -19,6 +20,7 @@ from app.render import (
     answer_as_text,
     focus_as_markdown,
     md_escape,
+    reading_label,
     sources_as_html,
 )
 
@@ -102,3 +104,19 @@ def test_focus_line_escapes_titles_and_is_empty_without_focus():
     line = focus_as_markdown(["*Budgets* <script>x</script>"])
     assert "<script>" not in line and "\\*Budgets\\*" in line
     assert md_escape("a\n\nb | c") == "a b \\| c"
+
+
+def test_the_reading_list_names_documents_as_a_reader_cites_them_not_by_case_id():
+    cited = ReadingItem(
+        "riverton-1a2b3c4d", "Budgets in Riverton", "Riverton", "Chile", "2015-2020", True,
+        ["Ana Lima", "Rui Costa"], 2021,
+    )  # fmt: skip
+    label = reading_label(cited)
+    assert label == (
+        "Ana Lima, Rui Costa (2021). Budgets in Riverton (Riverton, Chile, 2015-2020); "
+        "cited in this answer"
+    )
+    assert "1a2b3c4d" not in label
+    # a record from before authors and year were kept still reads
+    old = ReadingItem("x-00000000", "Untitled", "", "", "", False)
+    assert reading_label(old) == "unknown author (n.d.). Untitled; close, not cited"

@@ -294,7 +294,11 @@ def test_answer_ends_with_a_reading_list(page):
     bubble = ask(page, QUESTION)
     assert "Read further" in bubble, bubble
     reading = bubble[bubble.index("Read further") : bubble.rindex("grounding")]
-    lines = [line for line in reading.splitlines() if "case " in line]
+    states = ("cited in this answer", "close, not cited")
+    lines = [line for line in reading.splitlines() if line.rstrip().endswith(states)]
+    assert lines and not any(re.search(r"\bcase \S+-[0-9a-f]{8}\b", line) for line in lines)
+    # each line cites the document: authors, then the year in brackets, then the title
+    assert all(re.match(r"\S.* \((\d{4}|n\.d\.)\)\. ", line.strip()) for line in lines), lines
     kalasin = [line for line in lines if KALASIN in line]
     assert kalasin and kalasin[0].rstrip().endswith("cited in this answer"), lines
     close = [line for line in lines if line.rstrip().endswith("close, not cited")]
