@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from pathlib import Path
 
@@ -14,6 +15,15 @@ CORPUS = ROOT / "data" / "corpus"
 KALASIN_RAW = CORPUS / "kalasin-raw.txt"
 
 enforce_offline()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let Ctrl-C reach the servers the tests start. A shell starts a background job (`make
+    test &`, `nohup`) with SIGINT ignored, every child inherits that, and a chat told to stop
+    with Ctrl-C would never stop. A handler, unlike "ignore", is reset to the default in each
+    child at exec, so the children get Python's KeyboardInterrupt again."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
