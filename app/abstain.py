@@ -153,9 +153,9 @@ def _counts(sentence: str, unit: set[str]) -> bool:
 
 
 def _is_count(token: str) -> bool:
-    if token[0] in "([":
+    if token.startswith(("(", "[")):
         return False
-    return (token[0].isdigit() and not YEAR.fullmatch(token)) or bool(_COUNT_WORDS.fullmatch(token))
+    return _non_year_number(token) or bool(_COUNT_WORDS.fullmatch(token))
 
 
 def unknown_names(question: str, vocabulary: set[str]) -> list[str]:

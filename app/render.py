@@ -33,11 +33,14 @@ def json_safe(text: str) -> str:
     return CONTROL_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def author_date(authors: list[str], year: int | None) -> str:
+    """'A, B (2021)', or 'unknown author (n.d.)': one spelling of the gaps everywhere."""
+    return f"{', '.join(authors) or 'unknown author'} ({year or 'n.d.'})"
+
+
 def reference(source: Source) -> str:
-    authors = ", ".join(source.authors) or "unknown author"
-    year = source.year or "n.d."
     locator = f", {source.locator}" if source.locator else ""
-    return f"{source.title}. {authors} ({year}){locator}"
+    return f"{source.title}. {author_date(source.authors, source.year)}{locator}"
 
 
 LOOKALIKE_NOTE = (
@@ -119,8 +122,7 @@ def reading_label(item: ReadingItem) -> str:
     country = item.country if item.country != item.place else ""
     where = ", ".join(x for x in (item.place, country, item.years) if x)
     state = "cited in this answer" if item.cited else "close, not cited"
-    authors = ", ".join(item.authors) or "unknown author"
-    citation = f"{authors} ({item.year or 'n.d.'}). {item.title}"
+    citation = f"{author_date(item.authors, item.year)}. {item.title}"
     return citation + (f" ({where})" if where else "") + f"; {state}"
 
 
