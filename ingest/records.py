@@ -88,7 +88,28 @@ class DocMetadata(BaseModel):
     level: str = ""
     policy_area: list[str] = Field(default_factory=list)
     case_years: str = ""
+    # identifiers and bibliographic fields a reference manager keeps (issue 16): read from
+    # the user's library when an entry matches, else from the file itself (a DOI printed on
+    # its first pages); stored in the catalog's metadata JSON, so no schema change
+    doi: str = ""
+    isbn: str = ""
+    arxiv: str = ""
+    url: str = ""
+    container: str = ""  # journal, book or series the item appeared in
+    item_type: str = ""  # CSL type: article-journal, report, webpage, book, chapter, ...
+    citation_key: str = ""  # the key the user's library gives it (Better BibTeX's)
+    library_match: str = ""  # how a library entry was matched: "refs.bib: smith2020, by DOI"
+    # the printed label of each PDF page in index order ("" where none is known, and the
+    # page is then cited by its index, marked as such); how they were found
+    page_labels: list[str] = Field(default_factory=list)
+    page_label_kind: str = ""  # "PDF page labels" | "printed page numbers" | ""
     provenance: dict[str, str] = Field(default_factory=dict)
+
+    def page_label(self, page: int | None) -> str:
+        """The label a reader sees on page `page` (1-based index), or "" if none is known."""
+        if page is None or not 0 < page <= len(self.page_labels):
+            return ""
+        return self.page_labels[page - 1]
 
 
 @dataclass
