@@ -98,3 +98,14 @@ def test_build_index_reuses_a_current_cache_and_rebuilds_a_stale_one(
     SharedSystemClient.clear_system_cache()
     rebuilt = bench.build_index(corpus, index, {})
     assert not rebuilt["cached"] and rebuilt["embedded"] == first["chunks"]
+
+
+def test_best_run_keeps_the_fastest_round_and_lists_every_round() -> None:
+    runs = [
+        {"chunks_per_s": 8.5, "seconds": 12.0},
+        {"chunks_per_s": 11.2, "seconds": 9.1},
+    ]
+    best = bench.best_run(runs)
+    assert best["seconds"] == 9.1
+    assert best["rounds_chunks_per_s"] == [8.5, 11.2]
+    assert "rounds_chunks_per_s" not in runs[1]
