@@ -33,6 +33,12 @@ def source_of(chunk: StoredChunk, n: int) -> Source:
         passage=chunk.text,
         provenance=chunk.provenance,
         lookalike_of=list(chunk.lookalike_of),
+        page_label=chunk.metadata.page_label(chunk.page),
+        container=chunk.metadata.container,
+        doi=chunk.metadata.doi,
+        url=chunk.metadata.url,
+        item_type=chunk.metadata.item_type,
+        citation_key=chunk.metadata.citation_key,
     )
 
 

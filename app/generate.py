@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 from app.citations import SourceList
 from app.cite import SupportScorer, lexical_support, passage_sentences
-from app.records import AnswerSentence, Evidence, Reply
+from app.records import AnswerSentence, Evidence, Reply, page_locator
+from app.render import author_date
 from ingest.settings import Settings
 from ingest.text import normalize_space, sentence_spans
 
@@ -46,10 +47,10 @@ def build_messages(question: str, evidence: list[Evidence]) -> list[dict[str, st
     blocks = []
     for n, ev in enumerate(evidence, start=1):
         meta = ev.chunk.metadata
-        where = f", p. {ev.chunk.page}" if ev.chunk.page else ""
-        authors = ", ".join(meta.authors) or "unknown author"
+        where = page_locator(ev.chunk.page, meta.page_label(ev.chunk.page))
+        cited = ", ".join(part for part in (author_date(meta.authors, meta.year), where) if part)
         blocks.append(
-            quoted(f"[{n}] {meta.title} ({authors}, {meta.year or 'n.d.'}{where})")
+            quoted(f"[{n}] {meta.title} ({cited})")
             + f"\n<passage>\n{quoted(ev.chunk.text)}\n</passage>"
         )
     user = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"

@@ -90,6 +90,14 @@ class Source:
     spans: list[tuple[int, int]] = field(default_factory=list)
     provenance: Provenance = field(default_factory=Provenance)
     lookalike_of: list[str] = field(default_factory=list)
+    # the printed label of `page` ("xii", "45"), "" when unknown (the index is cited then,
+    # marked as such); and the fields a reference manager or a citation style needs
+    page_label: str = ""
+    container: str = ""
+    doi: str = ""
+    url: str = ""
+    item_type: str = ""
+    citation_key: str = ""
 
     @classmethod
     def from_dict(cls, data: dict) -> Source:
@@ -109,9 +117,17 @@ class Source:
 
     @property
     def locator(self) -> str:
-        if self.page is not None:
-            return f"p. {self.page}"
-        return f"section '{self.section}'" if self.section else ""
+        return page_locator(self.page, self.page_label) or (
+            f"section '{self.section}'" if self.section else ""
+        )
+
+
+def page_locator(page: int | None, label: str) -> str:
+    """'p. 45' for a page whose printed label is known; 'PDF p. 3' for one known only by
+    its place in the file (what a reader types into a PDF viewer, not what is printed)."""
+    if label:
+        return f"p. {label}"
+    return f"PDF p. {page}" if page is not None else ""
 
 
 @dataclass

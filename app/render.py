@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from app.records import NOT_IN_SOURCES, Answer, Cell, ReadingItem, Source
+from app.records import NOT_IN_SOURCES, Answer, Cell, ReadingItem, Source, page_locator
 from ingest.text import CONTROL_CHARS, normalize_space
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -203,7 +203,9 @@ def passage_context_html(chunks: list, chunk_id: str, spans: list[tuple[int, int
         return "<div class='govqa-passage-view'><p>Pick a source to read it in place.</p></div>"
     parts = []
     for chunk in chunks:
-        where = f"p. {chunk.page}" if chunk.page is not None else f"section '{chunk.section}'"
+        where = page_locator(chunk.page, chunk.metadata.page_label(chunk.page)) or (
+            f"section '{chunk.section}'"
+        )
         if chunk.id == chunk_id:
             source = Source(0, chunk.doc_id, chunk.id, "", [], None, None, "", "", chunk.text)
             source.spans = [tuple(s) for s in spans]

@@ -381,6 +381,24 @@ class Catalog(DerivedRecords):
             )
             self._bump(db, "version")
 
+    def set_metadata(self, changed: dict[str, DocMetadata]) -> int:
+        """Replace the metadata of documents (doc_id -> metadata) in one transaction, their
+        text, chunks and vectors untouched: a library entry changes what a document is
+        called, never what it says, so nothing is re-embedded. Returns the rows changed."""
+        if not changed:
+            return 0
+        with self._transaction() as db:
+            count = 0
+            for doc_id, meta in changed.items():
+                cursor = db.execute(
+                    "UPDATE documents SET metadata=? WHERE doc_id=?",
+                    (meta.model_dump_json(), doc_id),
+                )
+                count += cursor.rowcount
+            if count:
+                self._bump(db, "version")
+            return count
+
     def remove_document(self, doc_id: str) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))

@@ -104,6 +104,9 @@ class DocMetadata(BaseModel):
     page_labels: list[str] = Field(default_factory=list)
     page_label_kind: str = ""  # "PDF page labels" | "printed page numbers" | ""
     provenance: dict[str, str] = Field(default_factory=dict)
+    # what a library entry replaced (field -> [value, provenance]), so an entry edited or
+    # removed from the library later gives the document back its own fields
+    before_library: dict[str, list] = Field(default_factory=dict)
 
     def page_label(self, page: int | None) -> str:
         """The label a reader sees on page `page` (1-based index), or "" if none is known."""

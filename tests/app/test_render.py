@@ -3,6 +3,7 @@ carries its citation, and comparison tables keep their shape."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from app.records import (
@@ -21,6 +22,7 @@ from app.render import (
     focus_as_markdown,
     md_escape,
     reading_label,
+    reference,
     sources_as_html,
 )
 
@@ -32,7 +34,7 @@ def source(n: int = 1, title: str = "Budgets <b>in</b> Riverton") -> Source:
     start = PASSAGE.index(HOSTILE)
     return Source(
         n, f"doc-{n}", f"chunk-{n}", title, ["Ana Lima"], 2020, 3, "", "riverton.md",
-        PASSAGE, [(start, start + len(HOSTILE))],
+        PASSAGE, [(start, start + len(HOSTILE))], page_label="3",
     )  # fmt: skip
 
 
@@ -120,3 +122,13 @@ def test_the_reading_list_names_documents_as_a_reader_cites_them_not_by_case_id(
     # a record from before authors and year were kept still reads
     old = ReadingItem("x-00000000", "Untitled", "", "", "", False)
     assert reading_label(old) == "unknown author (n.d.). Untitled; close, not cited"
+
+
+def test_a_page_known_only_by_its_index_is_marked_as_such() -> None:
+    printed = source()
+    by_index = dataclasses.replace(printed, page_label="")
+    no_page = dataclasses.replace(printed, page=None, page_label="", section="Results")
+    assert printed.locator == "p. 3"
+    assert by_index.locator == "PDF p. 3"
+    assert no_page.locator == "section 'Results'"
+    assert reference(dataclasses.replace(printed, page_label="xii")).endswith("(2020), p. xii")
