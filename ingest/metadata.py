@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ingest.identifiers import find_identifiers
 from ingest.lexicon import english_words
-from ingest.records import CleanText, DocMetadata, Interview
+from ingest.records import CleanText, DocMetadata, Interview, RawDocument
 from ingest.text import BE_YEAR, YEAR, be_to_ce
 
 LEVELS = ("local", "regional", "national", "multi-level")
@@ -334,12 +335,32 @@ def infer_place(title: str, text: str, exclude: set[str]) -> str:
 
 
 def describe(
-    read: dict[str, object], read_from: str, clean: CleanText, interviews: list[Interview]
+    raw: RawDocument,
+    clean: CleanText,
+    interviews: list[Interview],
+    identifier_pages: int,
+    identifier_chars: int,
 ) -> DocMetadata:
-    """Merge fields read from the file with fields inferred from its cleaned text."""
+    """Merge fields read from the file with fields inferred from its cleaned text.
+
+    Identifiers (DOI, ISBN, arXiv) are looked for in the file's metadata and on its first
+    `identifier_pages` pages; a file without pages is one long page, so only its first
+    `identifier_chars` characters count (a web page's body cites other works' DOIs)."""
+    read, read_from = raw.read_fields, raw.read_from
     meta = DocMetadata()
     provenance: dict[str, str] = {}
     source = f"read: {read_from or 'file'}"
+    pages = [p.text for p in raw.pages]
+    if len(pages) == 1:
+        pages = [pages[0][:identifier_chars]]
+    found = find_identifiers(pages, raw.file_info, identifier_pages)
+    for name in ("doi", "isbn", "arxiv"):
+        if getattr(found, name):
+            setattr(meta, name, getattr(found, name))
+            provenance[name] = f"read: {found.found_in.get(name, 'file')}"
+    if any(raw.page_labels):
+        meta.page_labels, meta.page_label_kind = list(raw.page_labels), raw.page_label_kind
+        provenance["page_labels"] = f"read: {raw.page_label_kind}"
 
     if read.get("title"):
         meta.title, provenance["title"] = str(read["title"]).strip(), source

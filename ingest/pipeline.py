@@ -45,7 +45,7 @@ from ingest.settings import Settings
 from ingest.vectors import drop_vectors
 
 # Bump when cleaning or chunking changes what a file turns into, so unchanged files re-ingest.
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 
 
 class IngestBusy(Exception):
@@ -311,7 +311,13 @@ def build_document(path: Path, shown: str, sha256: str, settings: Settings) -> D
     if not clean.text.strip():
         raise IngestError(path, "no text left after cleaning (all lines were garbage)")
     interviews = extract_interviews(clean.text)
-    metadata = describe(raw.read_fields, raw.read_from, clean, interviews)
+    metadata = describe(
+        raw,
+        clean,
+        interviews,
+        settings.ingest.identifier_pages,
+        settings.ingest.identifier_chars,
+    )
     source = source_path(path)
     doc_id = document_id(source)
     chunks = chunk_document(

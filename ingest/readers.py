@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from ingest.encoding import decode_text
+from ingest.page_labels import pdf_page_labels
 from ingest.records import IngestError, Page, RawDocument
 
 MAX_PDF_PAGES = 3000
@@ -122,7 +123,17 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
     year = re.match(r"D:(\d{4})", info.get("CreationDate", ""))
     if year and fields:
         fields["year"] = int(year.group(1))
-    return RawDocument(path, "pdf", pages, fields, "PDF metadata" if fields else "")
+    labels = pdf_page_labels(data, [p.text for p in pages])
+    return RawDocument(
+        path,
+        "pdf",
+        pages,
+        fields,
+        "PDF metadata" if fields else "",
+        file_info={str(k): str(v) for k, v in info.items()},
+        page_labels=labels.labels,
+        page_label_kind=labels.kind,
+    )
 
 
 def _check_zip(path: Path, data: bytes) -> None:

@@ -35,6 +35,11 @@ class RawDocument:
     pages: list[Page]
     read_fields: dict[str, object] = field(default_factory=dict)
     read_from: str = ""
+    # the file's own metadata dictionary (a PDF's Info), where identifiers may be recorded
+    file_info: dict[str, str] = field(default_factory=dict)
+    # the printed label of each page (PDF only), and how they were found
+    page_labels: list[str] = field(default_factory=list)
+    page_label_kind: str = ""
 
 
 @dataclass

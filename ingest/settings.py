@@ -32,6 +32,15 @@ class IngestSettings(BaseSettings):
         0, description="Sentences a passage repeats from the one before it."
     )
     max_file_mb: float = Field(40.0, description="Larger files are skipped with a reason.")
+    identifier_pages: int = Field(
+        3,
+        description="A PDF's DOI, ISBN or arXiv id is read from its metadata or these first pages.",
+    )
+    identifier_chars: int = Field(
+        6000,
+        description="In a file without pages (HTML, DOCX, text) only its first characters are "
+        "searched for identifiers: about two printed pages.",
+    )
     follow_symlinks: bool = Field(
         False,
         description="Read symlinks inside an ingested folder whose target is outside it "
