@@ -111,16 +111,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     paths = args.paths or [settings.corpus_dir]
-    require_paths(paths)
+    require_paths([*paths, args.library] if args.library else paths)
     try:
-        report = update_library(paths, settings, sync=args.sync, rebuild=args.rebuild)
+        report = update_library(
+            paths, settings, sync=args.sync, rebuild=args.rebuild, bibliography=args.library
+        )
     except IngestBusy as exc:
         raise UsageError(str(exc)) from exc
     emit(args, report.to_dict(), "\n".join(report.lines()))
     if args.show_dropped:
         for line in cleaning_lines(settings):
             say(line)
-    return EXIT_PARTIAL if report.skipped else EXIT_OK
+    return EXIT_PARTIAL if report.skipped or report.bibliography_error else EXIT_OK
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -271,6 +273,12 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
     p.add_argument("--corpus-dir", type=Path, help="default corpus folder (GOVQA_CORPUS_DIR)")
     p.add_argument("--sync", action="store_true", help="remove documents whose files are gone")
     p.add_argument("--show-dropped", action="store_true", help="print every dropped line")
+    p.add_argument(
+        "--library",
+        type=Path,
+        help="your reference library (BibTeX, RIS or CSL-JSON, e.g. a Zotero export): its "
+        "entries' metadata replace what is read from the files; remembered for later ingests",
+    )
     p.add_argument(
         "--rebuild",
         action="store_true",

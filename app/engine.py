@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from app.answer import ABSTAIN_TEXT, Reader, extractive_answer, related_cases
 from app.cases import CaseLibrary
@@ -22,8 +23,18 @@ from app.cite import SupportScorer
 from app.compare import compare_cases, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
 from app.llm import llm_configured
+from app.page_image import PageImageError, page_count, render_highlight
 from app.plan import QueryPlan, Search, clean_question, plan_question
-from app.records import Answer, Evidence, Filters, RelatedCase, Reply, Source
+from app.records import (
+    Answer,
+    CitedPage,
+    Evidence,
+    Filters,
+    RelatedCase,
+    Reply,
+    Source,
+    page_locator,
+)
 from app.retrieve import Retriever, take
 from ingest.catalog import Catalog, index_read_only
 from ingest.channels import missing_vectors_warning, multilingual_embedder, multilingual_index
@@ -256,6 +267,40 @@ class Engine:
     def documents(self) -> list[StoredDocument]:
         """Committed documents with their metadata, for the corpus view and facet lists."""
         return self.catalog.documents()
+
+    def cited_page(
+        self, chunk_id: str, spans: list[tuple[int, int]], page: int | None = None
+    ) -> CitedPage | None:
+        """The PDF page of a cited passage (or `page` of the same file, to step through
+        it), rendered with the cited span highlighted from its stored offsets; None when
+        the passage is not from a PDF or its file is no longer where it was ingested."""
+        chunk = self.retriever.chunk(chunk_id)
+        if chunk is None or chunk.page is None:
+            return None
+        source = self.catalog.sources().get(chunk.doc_id) or chunk.path
+        path = Path(source)
+        if path.suffix.lower() != ".pdf" or not path.is_file():
+            return None
+        data = path.read_bytes()
+        try:
+            pages = page_count(data)
+            shown = min(max(page or chunk.page, 1), pages)
+            cited = shown == chunk.page
+            span = ""
+            if cited:
+                start, end = min(spans) if spans else (0, len(chunk.text))
+                span = chunk.text[start:end]
+            png, highlight = render_highlight(data, shown, span, self.settings.serve.page_scale)
+        except PageImageError:
+            return None
+        return CitedPage(
+            png=png,
+            page=shown,
+            pages=pages,
+            locator=page_locator(shown, chunk.metadata.page_label(shown)),
+            cited=cited,
+            highlighted=highlight.text if highlight.matched else "",
+        )
 
     def passage_context(self, chunk_id: str) -> list[StoredChunk]:
         """The chunk with its neighbours in the document, for reading a citation in place."""

@@ -22,6 +22,7 @@ from app.cards import CardReport, build_cards
 from app.engine import Engine
 from ingest.catalog import Catalog, refuse_writes
 from ingest.channels import DenseChannel, opened_channels
+from ingest.library_metadata import LibraryApplied, apply_library
 from ingest.pipeline import (
     IngestBusy,
     IngestOrigin,
@@ -31,9 +32,12 @@ from ingest.pipeline import (
     remove_document,
     source_path,
 )
-from ingest.records import FileOutcome, IngestReport, StoredDocument
+from ingest.records import FileOutcome, IngestError, IngestReport, StoredDocument
 from ingest.settings import Settings
 
+# an upload with one of these suffixes is the user's reference library, not a document
+LIBRARY_SUFFIXES = (".bib", ".ris", ".json")
+BIBLIOGRAPHY_MARKER = "bibliography.json"  # in the index dir: the reference library applied
 NAME_BYTES = 200  # a stored file name's length at most, in UTF-8 bytes (filesystems: 255)
 BUSY = (
     "another ingest is running on this library; nothing was taken: upload again once it "
@@ -55,6 +59,9 @@ class LibraryReport:
 
     ingest: IngestReport
     cards: CardReport | None  # None when nothing was ingested (every file refused)
+    # the user's reference library, applied after the files (None when there is none)
+    bibliography: LibraryApplied | None = None
+    bibliography_error: str = ""  # "refs.bib: reason" when the library could not be read
 
     @property
     def skipped(self) -> list[FileOutcome]:
@@ -63,7 +70,28 @@ class LibraryReport:
     def to_dict(self) -> dict:
         """The ingest report's JSON with the card report beside it (`govqa ingest --json`)."""
         cards = asdict(self.cards) if self.cards else None
-        return self.ingest.to_dict() | {"cards": cards}
+        applied = self.bibliography
+        library = None
+        if applied is not None:
+            library = {
+                "library": applied.library,
+                "changed": applied.changed,
+                "matches": [
+                    {"doc_id": m.doc_id, "entry": m.entry.key or m.entry.origin, "how": m.how}
+                    for m in applied.match.matches
+                ],
+                "unmatched_entries": [e.key or e.origin for e in applied.match.unmatched_entries],
+                "unmatched_documents": [d.doc_id for d in applied.match.unmatched_documents],
+                "ambiguous": [
+                    {"entry": e.key or e.origin, "documents": ids}
+                    for e, ids in applied.match.ambiguous
+                ],
+            }
+        return self.ingest.to_dict() | {
+            "cards": cards,
+            "library": library,
+            "library_error": self.bibliography_error,
+        }
 
     def lines(self) -> list[str]:
         """What `govqa ingest` prints: files and passages, cards, one line per notice, then
@@ -83,6 +111,10 @@ class LibraryReport:
                 f"cards: {cards.cases} cases, {cards.built} built, {cards.removed} removed; "
                 f"{cards.seconds:.1f} s"
             )
+        if self.bibliography is not None:
+            lines += [printable(line) for line in self.bibliography.lines()]
+        if self.bibliography_error:
+            lines.append(f"library not applied: {printable(self.bibliography_error)}")
         lines += [f"note: {printable(n)}" for n in self.ingest.notices]
         lines += [f"flagged: {printable(f.path)}: {printable(f.flag)}" for f in report.flagged]
         lines += [f"note: {printable(f.path)}: {printable(f.note)}" for f in report.files if f.note]
@@ -99,16 +131,55 @@ def update_library(
     progress: Callable[[FileOutcome], None] | None = None,
     rebuild: bool = False,
     origin: IngestOrigin | None = None,
+    bibliography: Path | None = None,
 ) -> LibraryReport:
     """Ingest `paths` (under the index lock, as `ingest` takes it; raises IngestBusy when
-    another ingest holds it), then bring the case cards in line with the documents.
+    another ingest holds it), apply the user's reference library, then bring the case cards
+    in line with the documents.
 
     Pass the `engine` that will read the cards (the chat's) to reuse its loaded model and
     passages; without one, a short-lived engine builds them and is closed.
     `origin` says who adds the files and how (default: the CLI's OS user).
+    `bibliography` (BibTeX, RIS or CSL-JSON) is remembered in the index, so a later ingest
+    without it applies the same library to new and changed files.
     """
-    report = ingest(paths, settings, sync=sync, progress=progress, rebuild=rebuild, origin=origin)
-    return LibraryReport(report, _rebuild_cards(settings, engine))
+    with index_lock(settings):  # re-entrant: the ingest takes it again
+        report = ingest(
+            paths, settings, sync=sync, progress=progress, rebuild=rebuild, origin=origin
+        )
+        applied, problem = _apply_bibliography(settings, engine, bibliography)
+    return LibraryReport(report, _rebuild_cards(settings, engine), applied, problem)
+
+
+def remembered_bibliography(settings: Settings) -> Path | None:
+    """The reference library last applied to this index, if it still exists."""
+    marker = settings.index_dir / BIBLIOGRAPHY_MARKER
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        path = Path(json.loads(marker.read_text(encoding="utf-8"))["path"])
+        return path if path.is_file() else None
+    return None
+
+
+def _apply_bibliography(
+    settings: Settings, engine: Engine | None, given: Path | None
+) -> tuple[LibraryApplied | None, str]:
+    """Apply `given` (and remember it) or the remembered library; (None, reason) when it
+    cannot be read, which never undoes the ingest before it."""
+    path = given.resolve() if given else remembered_bibliography(settings)
+    if path is None:
+        return None, ""
+    catalog = engine.catalog if engine else Catalog(settings.catalog_path)
+    try:
+        applied = apply_library(catalog, path)
+    except IngestError as exc:
+        return None, str(exc)
+    finally:
+        if engine is None:
+            catalog.close()
+    if given:
+        marker = settings.index_dir / BIBLIOGRAPHY_MARKER
+        marker.write_text(json.dumps({"path": str(path)}), encoding="utf-8")
+    return applied, ""
 
 
 def _rebuild_cards(settings: Settings, engine: Engine | None) -> CardReport:
@@ -219,7 +290,14 @@ def _store_uploads(
     there = {d.sha256: f"{d.path} ({d.provenance.describe()})" for d in documents}
     saved: list[Path] = []
     names: dict[str, str] = {}
+    bibliography: Path | None = None
     for temp in wanted:
+        if temp.suffix.lower() in LIBRARY_SUFFIXES:
+            # a reference library, not a document: kept in the index and applied
+            bibliography = settings.index_dir / "bibliography" / stored_name(temp.name)
+            bibliography.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(temp, bibliography)
+            continue
         digest = file_hash(temp, settings)
         if digest in there:
             reason = f"already in the library as {there[digest]}"
@@ -234,11 +312,22 @@ def _store_uploads(
         names[str(source_path(target))] = temp.name
         there[digest] = f"{temp.name}, uploaded with it"  # a second copy in this batch
     origin = IngestOrigin("upload", by, names)
-    report = update_library(saved, settings, engine=engine, origin=origin) if saved else None
+    if saved:
+        report = update_library(
+            saved, settings, engine=engine, origin=origin, bibliography=bibliography
+        )
+    elif bibliography is not None:
+        applied, problem = _apply_bibliography(settings, engine, bibliography)
+        cards = _rebuild_cards(settings, engine) if applied and applied.changed else None
+        report = LibraryReport(IngestReport(), cards, applied, problem)
+    else:
+        report = None
     ingested = report.ingest if report else IngestReport()
     _note_namesakes(ingested, names, documents)
     ingested.files = refused + ingested.files
-    return LibraryReport(ingested, report.cards if report else None)
+    if report is None:
+        return LibraryReport(ingested, None)
+    return LibraryReport(ingested, report.cards, report.bibliography, report.bibliography_error)
 
 
 def _note_namesakes(

@@ -399,3 +399,16 @@ class SimilarCase:
     similarity: float
     shared: dict[str, str]
     differs: dict[str, tuple[str, str]]
+
+
+@dataclass
+class CitedPage:
+    """A PDF page shown for a citation: the rendered page, with the cited span highlighted
+    when this is the page the passage is on and the span was found in its text layer."""
+
+    png: bytes
+    page: int  # 1-based index in the file
+    pages: int
+    locator: str  # 'p. 19' or 'PDF p. 3'
+    cited: bool  # the passage's own page (neighbouring pages are shown plain)
+    highlighted: str = ""  # the text-layer characters under the highlight ("" if none)

@@ -7,10 +7,19 @@ backslash-escapes Markdown syntax so a passage cannot forge links, emphasis or t
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 
-from app.records import NOT_IN_SOURCES, Answer, Cell, ReadingItem, Source, page_locator
+from app.records import (
+    NOT_IN_SOURCES,
+    Answer,
+    Cell,
+    CitedPage,
+    ReadingItem,
+    Source,
+    page_locator,
+)
 from ingest.text import CONTROL_CHARS, normalize_space
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -155,18 +164,29 @@ def answer_as_markdown(answer: Answer) -> str:
         if answer.related:
             parts.append("\n\n**Closest cases that might help:**\n")
             parts += [
-                f"- *{md_escape(r.title)}*: {md_escape(r.why)} **\\[{r.source}\\]**"
+                f"- *{md_escape(r.title)}*: {md_escape(r.why)} {cite_marker(r.source)}"
                 for r in answer.related
             ]
         return "\n".join(parts) + reading_as_markdown(answer)
     body = " ".join(
-        f"{md_escape(s.text)} **\\[{s.source or 'uncited'}\\]**"
+        f"{md_escape(s.text)} {cite_marker(s.source)}"
         + ("" if s.supported else " ⚠ *not supported by the cited passage*")
         for s in answer.sentences
     )
     notice = f"\n\n*{md_escape(answer.notice)}*" if answer.notice else ""
     reading = reading_as_markdown(answer)
     return f"{body}{notice}{reading}\n\n<sub>grounding {answer.grounding:.2f}</sub>"
+
+
+CITE_ANCHOR = "#govqa-cite-"  # the chat's script opens source n on a click of this link
+
+
+def cite_marker(n: int | None) -> str:
+    """A sentence's bold [n] as a link that opens source n's span beside the chat;
+    [uncited] for a sentence with no source."""
+    if not n:
+        return "**\\[uncited\\]**"
+    return f"[**\\[{n}\\]**]({CITE_ANCHOR}{n})"
 
 
 def focus_as_markdown(titles: list[str]) -> str:
@@ -221,3 +241,26 @@ def passage_context_html(chunks: list, chunk_id: str, spans: list[tuple[int, int
             )
     title = html.escape(chunks[0].metadata.title)
     return f"<div class='govqa-passage-view'><h4>{title}</h4>{''.join(parts)}</div>"
+
+
+def cited_page_html(view: CitedPage | None) -> str:
+    """The cited PDF page as an image with its span highlighted, and a caption naming the
+    page and quoting the highlighted text (the page's own characters, so a reader and the
+    browser test can check the highlight covers what the answer cites)."""
+    if view is None:
+        return "<div class='govqa-page-view' data-page=''></div>"
+    image = base64.b64encode(view.png).decode("ascii")
+    where = f"{view.locator} (page {view.page} of {view.pages} in the file)"
+    if view.highlighted:
+        quoted = html.escape(normalize_space(view.highlighted))
+        note = f"highlighted: <q class='govqa-highlighted'>{quoted}</q>"
+    elif view.cited:
+        note = "the cited span could not be found in this page's text layer"
+    else:
+        note = "a neighbouring page of the cited one"
+    return (
+        f"<figure class='govqa-page-view' data-page='{view.page}' data-pages='{view.pages}'>"
+        f"<img class='govqa-page' alt='{html.escape(where)}' "
+        f"src='data:image/png;base64,{image}'/>"
+        f"<figcaption>{html.escape(where)}; {note}</figcaption></figure>"
+    )

@@ -297,6 +297,11 @@ class ServeSettings(BaseSettings):
         description="Loopback unless the user passes --host (beyond loopback only with --auth).",
     )
     port: int = Field(7860, description="Port of the chat.")
+    page_scale: float = Field(
+        1.5,
+        description="A cited PDF page is drawn at this many pixels per point (1.5: 108 dpi, "
+        "an A4 page 893 px wide, readable beside the chat).",
+    )
     auth_file: Path | None = Field(
         None,
         description="Users file (app/auth.py: name, reader or curator, scrypt hash): set, the "

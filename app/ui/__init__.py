@@ -29,6 +29,30 @@ CSS = """
 .govqa-passage, .govqa-passage-view blockquote { white-space: pre-wrap; font-size: 0.9em; }
 .govqa-context p { color: #777; font-size: 0.85em; white-space: pre-wrap; }
 .govqa-origin { color: #666; font-size: 0.8em; }
+.govqa-hidden { display: none !important; }
+.govqa-page { max-width: 100%; border: 1px solid #ccc; }
+.govqa-page-view figcaption { font-size: 0.85em; color: #444; }
+"""
+
+# An answer's [n] is a link to #govqa-cite-n (app.render.cite_marker): a click opens that
+# source beside the chat through the hidden #cite-target box and #cite-open button, so the
+# server shows it exactly as picking it in "Read a source in place" does.
+JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest && event.target.closest('a[href^="#govqa-cite-"]');
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const n = link.getAttribute('href').slice('#govqa-cite-'.length);
+    const box = document.querySelector('#cite-target textarea, #cite-target input');
+    const button = document.querySelector('#cite-open');
+    if (!box || !button) return;
+    box.value = n;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    setTimeout(() => button.click(), 0);
+  }, true);
+}
 """
 # Uploads the chat's server holds in its temporary folder are deleted by the upload event
 # itself; files sent but never submitted are swept after an hour (Gradio's delete_cache).
@@ -91,6 +115,7 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
         prevent_thread_lock=not block,
         quiet=True,
         css=CSS,
+        js=JS,
         auth=_login(access) if access.enabled else None,
         auth_message="govqa: log in with the name and password your curator gave you.",
         max_file_size=f"{int(settings.ingest.max_upload_mb * 1024)}kb",

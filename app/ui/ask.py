@@ -14,6 +14,7 @@ from app.facets import ASK_FACETS, ask_filters
 from app.records import Answer
 from app.render import (
     answer_as_markdown,
+    cited_page_html,
     focus_as_markdown,
     md_escape,
     passage_context_html,
@@ -95,14 +96,35 @@ def build_ask_tab(engine: Engine) -> Refresh:
     def export(answer: dict | None):
         return answer_files(Answer.from_dict(answer)) if answer else None
 
-    def show_passage(answer: dict | None, n) -> str:
+    def show_passage(answer: dict | None, n):
+        """Source n in place: its passage between its neighbours and, for a PDF, its page
+        with the cited span highlighted; the page state lets the reader step through."""
         source = next(
             (s for s in (answer or {}).get("sources", []) if n and s["n"] == int(n)), None
         )
         if source is None:
-            return passage_context_html([], "", [])
+            return passage_context_html([], "", []), cited_page_html(None), None
         chunks = engine.passage_context(source["chunk_id"])
-        return passage_context_html(chunks, source["chunk_id"], source["spans"])
+        spans = [tuple(span) for span in source["spans"]]
+        view = engine.cited_page(source["chunk_id"], spans)
+        state = {"chunk_id": source["chunk_id"], "spans": spans, "page": view.page if view else 0}
+        return (
+            passage_context_html(chunks, source["chunk_id"], source["spans"]),
+            cited_page_html(view),
+            state,
+        )
+
+    def step_page(state: dict | None, step: int):
+        if not state or not state.get("page"):
+            return cited_page_html(None), state
+        spans = [tuple(span) for span in state["spans"]]
+        view = engine.cited_page(state["chunk_id"], spans, state["page"] + step)
+        return cited_page_html(view), {**state, "page": view.page if view else state["page"]}
+
+    def open_citation(n: str):
+        """A click on an answer's [n] (the page script fills `cite_target`): pick source
+        n, which shows it as picking it by hand does."""
+        return gr.update(value=int(n)) if str(n).strip().isdigit() else gr.update()
 
     answer_state = gr.State(None)
     context_state = gr.State([])
@@ -141,6 +163,14 @@ def build_ask_tab(engine: Engine) -> Refresh:
             sources = gr.HTML(elem_id="sources")
             passage_pick = gr.Dropdown([], label="Read a source in place", elem_id="passage-pick")
             passage = gr.HTML(elem_id="passage")
+            page_view = gr.HTML(cited_page_html(None), elem_id="page-view")
+            with gr.Row():
+                page_prev = gr.Button("◀ Previous page", size="sm", elem_id="page-prev")
+                page_next = gr.Button("Next page ▶", size="sm", elem_id="page-next")
+            page_state = gr.State(None)
+            # filled by the page script when an answer's [n] is clicked (kept out of sight)
+            cite_target = gr.Textbox(elem_id="cite-target", elem_classes="govqa-hidden")
+            cite_open = gr.Button("open", elem_id="cite-open", elem_classes="govqa-hidden")
 
     inputs = [question, chatbot, context_state, *facets, year_from, year_to]
     outputs = [question, chatbot, sources, answer_state, context_state, focus_line, passage_pick]
@@ -151,7 +181,17 @@ def build_ask_tab(engine: Engine) -> Refresh:
     up.click(vote_up, answer_state, feedback_note, api_name="vote_up")
     down.click(vote_down, answer_state, feedback_note, api_name="vote_down")
     export_button.click(export, answer_state, export_files, api_name="export")
-    passage_pick.change(show_passage, [answer_state, passage_pick], passage, api_name="passage")
+    passage_pick.change(
+        show_passage, [answer_state, passage_pick], [passage, page_view, page_state],
+        api_name="passage",
+    )  # fmt: skip
+    page_prev.click(
+        lambda state: step_page(state, -1), page_state, [page_view, page_state], api_name=False
+    )
+    page_next.click(
+        lambda state: step_page(state, 1), page_state, [page_view, page_state], api_name=False
+    )
+    cite_open.click(open_citation, cite_target, passage_pick, api_name=False)
     gr.api(ask, api_name="ask")
     return filter_values, facets
 

@@ -85,7 +85,10 @@ def build_corpus_tab(engine: Engine, case_pickers: list[gr.Dropdown], access: Ac
     limit = engine.settings.ingest.max_upload_mb
     files = gr.File(
         file_count="multiple",
-        label=f"Add documents (PDF, DOCX, HTML, TXT, MD; at most {limit:g} MB each)",
+        label=(
+            f"Add documents (PDF, DOCX, HTML, TXT, MD; at most {limit:g} MB each) or your "
+            "reference library (BibTeX .bib, RIS .ris, CSL-JSON .json from Zotero)"
+        ),
         elem_id="upload",
         visible=False,  # shown by on_load to curators only
     )
