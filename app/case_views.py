@@ -45,6 +45,12 @@ def quoted_span(source: Source) -> str:
     return " … ".join(normalize_space(source.passage[a:b]) for a, b in spans)
 
 
+def case_id(card: CaseCard, safe: bool) -> str:
+    """' · case `id`' for the command line, where `govqa case ID` takes it; nothing in the
+    chat (`safe`), where a case is named by its citation, never an internal id."""
+    return "" if safe else f" · case `{card.case_id}`"
+
+
 def card_as_markdown(card: CaseCard, similar: list[SimilarCase] = (), safe: bool = False) -> str:
     """The whole card: facets (with provenance and a quote where one states them), one
     cited sentence per field, interviews, similar cases, and the numbered sources."""
@@ -53,7 +59,7 @@ def card_as_markdown(card: CaseCard, similar: list[SimilarCase] = (), safe: bool
     lines = [
         f"## {e(card.title)}",
         "",
-        f"{e(authors)} ({card.year or 'n.d.'}) · case `{card.case_id}`"
+        f"{e(authors)} ({card.year or 'n.d.'}){case_id(card, safe)}"
         + (f" · {len(card.doc_ids)} documents" if len(card.doc_ids) > 1 else ""),
         "",
         "| facet | value | from |",
@@ -99,8 +105,8 @@ def similar_line(similar: SimilarCase, safe: bool = False) -> str:
     shared = "; ".join(f"{words[k]} {e(v)}" for k, v in similar.shared.items())
     differs = "; ".join(f"{words[k]} {e(a)} vs {e(b)}" for k, (a, b) in similar.differs.items())
     return (
-        f"- {e(similar.card.title)} ({e(case_place(similar.card))}) · case "
-        f"`{similar.card.case_id}` · similarity {similar.similarity:.2f}"
+        f"- {e(similar.card.title)} ({e(case_place(similar.card))})"
+        f"{case_id(similar.card, safe)} · similarity {similar.similarity:.2f}"
         + (f"\n  - shares: {shared}" if shared else "\n  - shares no facet")
         + (f"\n  - differs: {differs}" if differs else "")
     )
@@ -116,7 +122,7 @@ def hits_as_markdown(hits: list[CaseHit], safe: bool = False) -> str:
         card = hit.card
         score = f" · score {hit.score:.2f}" if hit.sources else ""
         lines.append(
-            f"{rank}. **{e(card.title)}** ({e(case_place(card))}) · case `{card.case_id}`{score}"
+            f"{rank}. **{e(card.title)}** ({e(case_place(card))}){case_id(card, safe)}{score}"
         )
         for source, why in zip(hit.sources, hit.why, strict=True):
             lines.append(f"   - “{e(why)}” ({e(reference(source))})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from pathlib import Path
 
 from app.records import Source
 from ingest.records import StoredChunk
@@ -24,7 +25,7 @@ def source_of(chunk: StoredChunk, n: int) -> Source:
         n=n,
         doc_id=chunk.doc_id,
         chunk_id=chunk.id,
-        title=chunk.metadata.title or chunk.path,
+        title=chunk.metadata.title or Path(chunk.path).name,
         authors=chunk.metadata.authors,
         year=chunk.metadata.year,
         page=chunk.page,

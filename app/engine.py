@@ -23,7 +23,7 @@ from app.cite import SupportScorer
 from app.compare import compare_cases, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
 from app.llm import llm_configured
-from app.page_image import PageImageError, page_count, render_highlight
+from app.page_image import PageImageError, locate_span, page_count, render_highlight
 from app.plan import QueryPlan, Search, clean_question, plan_question
 from app.records import (
     Answer,
@@ -282,15 +282,24 @@ class Engine:
         if path.suffix.lower() != ".pdf" or not path.is_file():
             return None
         data = path.read_bytes()
+        start, end = min(spans) if spans else (0, len(chunk.text))
+        span = chunk.text[start:end]
         try:
             pages = page_count(data)
-            shown = min(max(page or chunk.page, 1), pages)
-            cited = shown == chunk.page
-            span = ""
-            if cited:
-                start, end = min(spans) if spans else (0, len(chunk.text))
-                span = chunk.text[start:end]
-            png, highlight = render_highlight(data, shown, span, self.settings.serve.page_scale)
+            # a chunk records the page it starts on; a span further into it may be on the next
+            home = next(
+                (
+                    p
+                    for p in (chunk.page, chunk.page + 1)
+                    if p <= pages and locate_span(data, p, span)
+                ),
+                chunk.page,
+            )
+            shown = min(max(page or home, 1), pages)
+            cited = shown == home
+            png, highlight = render_highlight(
+                data, shown, span if cited else "", self.settings.serve.page_scale
+            )
         except PageImageError:
             return None
         return CitedPage(

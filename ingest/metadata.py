@@ -334,6 +334,19 @@ def infer_place(title: str, text: str, exclude: set[str]) -> str:
     return best[0][0] if best else ""
 
 
+def _title_like(line: str) -> bool:
+    """A short first line, no sentence end, most of its longer words capitalised (or a
+    script without capitals): how titles are set, unlike a sentence run over a line."""
+    words = line.split()
+    if not 2 <= len(words) <= 20 or line.endswith((".", ",", ";", ":")):
+        return False
+    long = [w for w in words if len(w) > 3 and w[0].isalpha()]
+    cased = [w for w in long if w[0].lower() != w[0].upper()]
+    if not cased:
+        return bool(long)
+    return sum(w[0].isupper() for w in cased) >= 0.6 * len(cased)
+
+
 def describe(
     raw: RawDocument,
     clean: CleanText,
@@ -385,6 +398,14 @@ def describe(
         first = paragraphs[0]
         if len(first.split()) <= 40 and not first.rstrip().endswith("."):
             meta.title, provenance["title"] = first.strip(), "inferred: first paragraph"
+        else:
+            # a PDF page often runs its title straight into the text with no blank line, and
+            # the cleaner then joins them: take the page's first line if it is set as a title
+            # and the cleaned text still starts with it (a dropped header does not)
+            raw_lines = [x.strip() for x in raw.pages[0].text.splitlines() if x.strip()]
+            line = " ".join(raw_lines[0].split()) if raw_lines else ""
+            if _title_like(line) and " ".join(first.split()).startswith(line):
+                meta.title, provenance["title"] = line, "inferred: first line"
     if not meta.authors and len(paragraphs) > 1:
         candidate = paragraphs[1]
         names = [n.strip() for n in re.split(r",| and |;", candidate) if n.strip()]

@@ -84,6 +84,20 @@ def _pdfium_text(text: str) -> str:
     return text.replace("\ufffe", "")
 
 
+# What PDF writers put in Info when nobody named the document: reportlab's "untitled" and
+# "anonymous", Word's "Microsoft Word - draft3.docx", a bare file name. Taken as read, they
+# would replace the title printed on the page.
+_PLACEHOLDER = re.compile(
+    r"(?:untitled|anonymous|unknown|none|null|author|title|user|admin|owner|"
+    r"microsoft word\s*-.*|.*\.(?:docx?|pdf|odt|rtf|indd|tex|qxp))",
+    re.I,
+)
+
+
+def _placeholder(value: str) -> bool:
+    return not value.strip() or bool(_PLACEHOLDER.fullmatch(value.strip()))
+
+
 def read_pdf(path: Path, data: bytes) -> RawDocument:
     """PDF through pypdfium2 (PDFium, Apache/BSD): fast, robust on damaged files."""
     import pypdfium2 as pdfium
@@ -116,9 +130,9 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
     if not any(p.text.strip() for p in pages):
         raise IngestError(path, "no text layer (scanned images?); OCR not supported")
     fields: dict[str, object] = {}
-    if info.get("Title"):
+    if info.get("Title") and not _placeholder(info["Title"]):
         fields["title"] = info["Title"]
-    if info.get("Author"):
+    if info.get("Author") and not _placeholder(info["Author"]):
         fields["authors"] = info["Author"]
     year = re.match(r"D:(\d{4})", info.get("CreationDate", ""))
     if year and fields:

@@ -16,7 +16,9 @@ WAIT = 30_000  # ms; answers take well under a second once the model is loaded
 
 
 @contextmanager
-def served_corpus(root: Path, samples: list[str], made: dict[str, str], **options) -> Iterator:
+def served_corpus(
+    root: Path, samples: list[str], made: dict[str, str | bytes], **options
+) -> Iterator:
     """A chat on a free loopback port over its own index of `samples` (files of the
     sample corpus) and `made` (name -> text written by the test), with Settings `options`
     (an auth file); yields its Settings."""
@@ -28,8 +30,11 @@ def served_corpus(root: Path, samples: list[str], made: dict[str, str], **option
     corpus.mkdir()
     for name in samples:
         shutil.copyfile(CORPUS / name, corpus / name)
-    for name, text in made.items():
-        (corpus / name).write_text(text, encoding="utf-8")
+    for name, content in made.items():
+        if isinstance(content, bytes):
+            (corpus / name).write_bytes(content)
+        else:
+            (corpus / name).write_text(content, encoding="utf-8")
     settings = Settings(
         index_dir=root / "index", corpus_dir=corpus, serve_port=free_port(), **options
     )

@@ -51,6 +51,9 @@ def test_printed_page_numbers_and_the_doi_reach_the_citation(tmp_path: Path) -> 
         assert meta.provenance["doi"] == "read: page 1 text"
         assert meta.page_labels == ["17", "18", "19", "20"]
         assert meta.page_label_kind == "printed page numbers"
+        # reportlab's Info placeholders ("untitled", "anonymous") are not taken as read
+        assert meta.title != "untitled" and meta.authors != ["anonymous"]
+        assert meta.provenance.get("title", "").startswith("inferred") or not meta.title
         chunks = list(catalog.all_chunks())
     finally:
         catalog.close()
