@@ -75,12 +75,27 @@ def cited_page(meta: DocMetadata | None, source: Source) -> str:
     """Where a source's passage is, as its note lists it: "p. xii" by the page's printed
     label when it is known, else "PDF p. 5" (the page's index in the file, which a
     reader's copy may number otherwise), else the section ("section 'Methods'")."""
-    label = meta.page_label(source.page) if meta else ""
+    label = source.page_label or (meta.page_label(source.page) if meta else "")
     if label:
         return f"p. {label}"
     if source.page is not None:
         return f"PDF p. {source.page}"
     return source.locator
+
+
+def source_metadata(source: Source) -> DocMetadata:
+    """The bibliographic fields a Source carries (every answer's sources do), as the
+    metadata a CSL item is made from when the catalog's is not at hand."""
+    return DocMetadata(
+        title=source.title,
+        authors=source.authors,
+        year=source.year,
+        container=source.container,
+        doi=source.doi,
+        url=source.url,
+        item_type=source.item_type,
+        citation_key=source.citation_key,
+    )
 
 
 def items_from_sources(
@@ -101,9 +116,7 @@ def items_from_sources(
             cited.append(where)
     items = []
     for doc_id, source in first.items():
-        meta = metadata.get(doc_id) or DocMetadata(
-            title=source.title, authors=source.authors, year=source.year
-        )
+        meta = metadata.get(doc_id) or source_metadata(source)
         item = csl_item(doc_id, meta)
         if pages[doc_id]:
             item["note"] = "cited: " + ", ".join(pages[doc_id])

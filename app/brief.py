@@ -58,11 +58,11 @@ def _cell(text: str, n: int) -> str:
     return f"{text} [{n}]" if n else NOT_STATED
 
 
-def _reference_line(source: Source) -> str:
-    return f"[{source.n}] {reference(source)}. File: {Path(source.file).name}."
+def _reference_line(source: Source, style: str) -> str:
+    return f"[{source.n}] {reference(source, style)} File: {Path(source.file).name}."
 
 
-def brief_markdown(brief: Brief) -> str:
+def brief_markdown(brief: Brief, style: str = "") -> str:
     """Every piece of document text HTML-escaped, without controls (app.export.notes_text)."""
     text = notes_text
 
@@ -89,7 +89,7 @@ def brief_markdown(brief: Brief) -> str:
     out += ["", "## References", ""]
     keys = bibtex_keys(brief.references)
     for source in brief.references:
-        out.append(f"{text(_reference_line(source))} [@{keys[source.doc_id]}]")
+        out.append(f"{text(_reference_line(source, style))} [@{keys[source.doc_id]}]")
         out.append(f"   > {text(quoted_span(source))}")
     return "\n".join(out) + "\n"
 
@@ -108,7 +108,7 @@ def xml_text(text: str) -> str:
     return strip_controls(text).replace("\ufffe", "").replace("\uffff", "")
 
 
-def brief_docx(brief: Brief, path: Path) -> None:
+def brief_docx(brief: Brief, path: Path, style: str = "") -> None:
     """The brief as a Word document: landscape, the comparison as a real table, the
     references as a numbered list with page numbers. Every string goes through `xml_text`."""
     from docx import Document
@@ -146,7 +146,7 @@ def brief_docx(brief: Brief, path: Path) -> None:
                     run.font.size = Pt(8)
     document.add_heading("References", level=1)
     for source in brief.references:
-        document.add_paragraph(xml_text(_reference_line(source)))
+        document.add_paragraph(xml_text(_reference_line(source, style)))
         quote = document.add_paragraph(xml_text(quoted_span(source)))
         quote.paragraph_format.left_indent = Pt(18)
         for run in quote.runs:
@@ -154,12 +154,14 @@ def brief_docx(brief: Brief, path: Path) -> None:
     document.save(str(path))
 
 
-def write_brief(cards: list[CaseCard], out_dir: Path, question: str = "") -> list[Path]:
-    """brief.md, brief.docx and references.bib in `out_dir`."""
+def write_brief(
+    cards: list[CaseCard], out_dir: Path, question: str = "", style: str = ""
+) -> list[Path]:
+    """brief.md, brief.docx and references.bib in `out_dir`, references in `style`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     brief = make_brief(cards, question)
     md, docx, bib = out_dir / "brief.md", out_dir / "brief.docx", out_dir / "references.bib"
-    md.write_text(brief_markdown(brief), encoding="utf-8")
-    brief_docx(brief, docx)
+    md.write_text(brief_markdown(brief, style), encoding="utf-8")
+    brief_docx(brief, docx, style)
     bib.write_text(sources_bibtex(brief.references), encoding="utf-8")
     return [md, docx, bib]

@@ -20,6 +20,8 @@ COMMON_FLAGS = [  # (flag, Settings field, type, help)
     ("--top-k", "retrieval_top_k", int, "passages per answer (GOVQA_RETRIEVAL_TOP_K)"),
     ("--chroma-url", "chroma_url", str, "use the Chroma server at http(s)://host:port "
      "instead of the embedded store (GOVQA_CHROMA_URL)"),
+    ("--style", "answer_citation_style", str, "references in a citation style: apa, chicago "
+     "or harvard (GOVQA_ANSWER_CITATION_STYLE; default: title, authors, year, page)"),
 ]  # fmt: skip
 
 
@@ -29,10 +31,17 @@ class UsageError(Exception):
 
 
 def settings_from_args(args: argparse.Namespace):
+    from app.styles import STYLES
     from ingest.settings import Settings, flat_names
 
     known = set(Settings.model_fields) | set(flat_names())
-    return Settings(**{k: v for k, v in vars(args).items() if v is not None and k in known})
+    settings = Settings(**{k: v for k, v in vars(args).items() if v is not None and k in known})
+    style = settings.answer.citation_style
+    if style and style not in STYLES:
+        raise UsageError(
+            f"--style {style}: not a citation style; choose one of {', '.join(STYLES)}"
+        )
+    return settings
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -202,7 +211,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
     engine = _engine(settings_from_args(args))
     cards = [_card(engine, case_id) for case_id in args.case_ids]
-    for path in write_brief(cards, args.out, args.question or ""):
+    style = engine.settings.answer.citation_style
+    for path in write_brief(cards, args.out, args.question or "", style):
         say(f"wrote {path}")
     return EXIT_OK
 
@@ -214,7 +224,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(settings_from_args(args))
     values = {f.name: getattr(args, f.name) for f in ASK_FACETS}
     answer = engine.ask(args.question, ask_filters(values, args.year_from, args.year_to))
-    emit(args, answer.to_dict(), answer_as_text(answer))
+    emit(args, answer.to_dict(), answer_as_text(answer, engine.settings.answer.citation_style))
     return EXIT_OK
 
 

@@ -168,6 +168,11 @@ class AnswerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOVQA_ANSWER_", extra="forbid")
 
     max_sentences: int = Field(4, description="Sentences an extractive answer keeps at most.")
+    citation_style: str = Field(
+        "",
+        description="References beside answers, in exports and briefs: '' (title, authors, "
+        "year, page), or a CSL style of app.styles.STYLES ('apa', 'chicago', 'harvard').",
+    )
     candidates: int = Field(
         32, description="Sentences embedded per question when ranking them (an answer's cost)."
     )

@@ -20,6 +20,7 @@ from app.render import (
     passage_context_html,
     sources_as_html,
 )
+from app.styles import STYLES
 from app.ui.refresh import Refresh
 from ingest.catalog import IndexReadOnly
 
@@ -30,6 +31,8 @@ EXAMPLES = [
     "Compare participatory budgeting in Porto Alegre and Paris",
 ]
 NO_SOURCES = "<div class='govqa-sources'></div>"
+# (settings value, shown name): the short form, then app.styles.STYLES
+STYLE_CHOICES = [("", "Short: title, authors (year), page"), *STYLES.items()]
 
 
 def source_choices(answer: Answer) -> list[tuple[str, int]]:
@@ -46,7 +49,7 @@ def build_ask_tab(engine: Engine) -> Refresh:
         current = facet_values(engine)
         return [gr.update(choices=current[f.name]) for f in ASK_FACETS]
 
-    def respond(question, history, context, country, level, area, year_from, year_to):
+    def respond(question, history, context, country, level, area, year_from, year_to, style=""):
         """Stream the answer into the chat; the final step fills sources and state. The
         parameter names are the public `/chat` API's, in the Ask facets' order."""
         history = [*(history or []), {"role": "user", "content": md_escape(question)}]
@@ -61,7 +64,7 @@ def build_ask_tab(engine: Engine) -> Refresh:
             yield (
                 "",
                 [*history, {"role": "assistant", "content": answer_as_markdown(answer)}],
-                sources_as_html(answer),
+                sources_as_html(answer, style or ""),
                 answer.to_dict(),
                 answer.focus,
                 focus_as_markdown(document_titles(engine, answer.focus)),
@@ -93,8 +96,12 @@ def build_ask_tab(engine: Engine) -> Refresh:
     def vote_down(answer: dict | None, request: gr.Request) -> str:
         return feedback(answer, "down", request.username)
 
-    def export(answer: dict | None):
-        return answer_files(Answer.from_dict(answer)) if answer else None
+    def export(answer: dict | None, style: str | None):
+        return answer_files(Answer.from_dict(answer), style or "") if answer else None
+
+    def restyle(answer: dict | None, style: str | None) -> str:
+        """The sources panel again, its references in the newly chosen style."""
+        return sources_as_html(Answer.from_dict(answer), style or "") if answer else NO_SOURCES
 
     def show_passage(answer: dict | None, n):
         """Source n in place: its passage between its neighbours and, for a PDF, its page
@@ -146,8 +153,16 @@ def build_ask_tab(engine: Engine) -> Refresh:
                 down = gr.Button("Not helpful", size="sm", elem_id="vote-down")
                 export_button = gr.Button("Export answer", size="sm", elem_id="export")
             feedback_note = gr.Markdown(elem_id="feedback-note")
+            style = gr.Dropdown(
+                [(name, key) for key, name in STYLE_CHOICES],
+                value=engine.settings.answer.citation_style,
+                label="Citation style",
+                elem_id="citation-style",
+            )
             export_files = gr.File(
-                label="Markdown and BibTeX", file_count="multiple", elem_id="export-files"
+                label="Markdown, BibTeX, RIS, CSL-JSON and a Word bibliography",
+                file_count="multiple",
+                elem_id="export-files",
             )
             gr.Examples(EXAMPLES, inputs=question)
         with gr.Column(scale=2):
@@ -172,7 +187,7 @@ def build_ask_tab(engine: Engine) -> Refresh:
             cite_target = gr.Textbox(elem_id="cite-target", elem_classes="govqa-hidden")
             cite_open = gr.Button("open", elem_id="cite-open", elem_classes="govqa-hidden")
 
-    inputs = [question, chatbot, context_state, *facets, year_from, year_to]
+    inputs = [question, chatbot, context_state, *facets, year_from, year_to, style]
     outputs = [question, chatbot, sources, answer_state, context_state, focus_line, passage_pick]
     send.click(respond, inputs, outputs, api_name="chat")
     question.submit(respond, inputs, outputs, api_name=False)
@@ -180,7 +195,8 @@ def build_ask_tab(engine: Engine) -> Refresh:
     new.click(new_topic, None, [*cleared, export_files, feedback_note], api_name="new_topic")
     up.click(vote_up, answer_state, feedback_note, api_name="vote_up")
     down.click(vote_down, answer_state, feedback_note, api_name="vote_down")
-    export_button.click(export, answer_state, export_files, api_name="export")
+    export_button.click(export, [answer_state, style], export_files, api_name="export")
+    style.change(restyle, [answer_state, style], sources, api_name=False)
     passage_pick.change(
         show_passage, [answer_state, passage_pick], [passage, page_view, page_state],
         api_name="passage",

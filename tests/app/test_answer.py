@@ -104,4 +104,4 @@ def test_export_gives_markdown_references_and_bibtex(engine):
     assert "[1]" in markdown and "> It had to start a collaborative network" in markdown
     bib = answer_bibtex(answer)
     assert bib.startswith("@misc{sarakarn2017success,")
-    assert "author = {Alongkot Sarakarn}" in bib and "year = {2017}" in bib
+    assert "author = {Sarakarn, Alongkot}" in bib and "year = {2017}" in bib

@@ -57,3 +57,18 @@ def test_ingest_without_paths_uses_the_corpus_dir(tmp_path):
     result = govqa("ingest", "--corpus-dir", str(corpus), "--index-dir", str(tmp_path / "idx"))
     assert result.returncode == 0, result.stderr
     assert "1 added" in result.stdout
+
+
+def test_ask_renders_references_in_the_chosen_citation_style(corpus_settings):
+    index = str(corpus_settings.index_dir)
+    question = "What made Kalasin's network succeed?"
+    apa = govqa("ask", question, "--index-dir", index, "--style", "apa")
+    assert apa.returncode == 0, apa.stderr
+    assert "[1] (Sarakarn, 2017) Sarakarn, A. (2017). The Success of Collaborative" in apa.stdout
+    chicago = govqa("ask", question, "--index-dir", index, "--style", "chicago")
+    assert "[1] (Sarakarn 2017) Sarakarn, Alongkot. 2017. “The Success of" in chicago.stdout
+    wrong = govqa("ask", question, "--index-dir", index, "--style", "mla")
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip().splitlines() == [
+        "Error: --style mla: not a citation style; choose one of apa, chicago, harvard"
+    ]

@@ -207,26 +207,40 @@ def test_votes_are_thanked_and_logged(page, site):
     assert record["sources"][0]["file"].endswith("kalasin-raw.txt")
 
 
-def test_export_offers_markdown_and_bibtex(page):
+def test_export_offers_markdown_and_every_reference_format(page):
+    import io
+
+    import rispy
+    from docx import Document
     from playwright.sync_api import expect
 
     ask(page, QUESTION)
     page.locator("#export").click()
     links = page.locator("#export-files a[download]")
-    expect(links).to_have_count(2)
-    files = {}
+    expect(links).to_have_count(5)
+    files, raw = {}, {}
     for link in links.all():
         response = page.request.get(link.get_attribute("href"))
         assert response.ok
-        files[link.get_attribute("download")] = response.text()
-    assert set(files) == {"answer.md", "references.bib"}
+        name = link.get_attribute("download")
+        raw[name] = response.body()
+        if not name.endswith(".docx"):
+            files[name] = response.text()
+    assert set(raw) == {
+        "answer.md", "references.bib", "references.ris", "references.json", "references.docx"
+    }  # fmt: skip
+    title = "The Success of Collaborative Local Governance"
+    assert json.loads(files["references.json"])[0]["title"].startswith(title)
+    assert rispy.loads(files["references.ris"])[0]["title"].startswith(title)
+    paragraphs = [p.text for p in Document(io.BytesIO(raw["references.docx"])).paragraphs]
+    assert paragraphs[0] == "References" and any(title in p for p in paragraphs)
     markdown = files["answer.md"]
     assert markdown.startswith(f"# {QUESTION}")
     assert "[1]" in markdown.split("## References")[0]
     assert "## References" in markdown
     assert "1. The Success of Collaborative Local Governance" in markdown
     assert "@misc{" in files["references.bib"]
-    assert "Alongkot Sarakarn" in files["references.bib"]
+    assert "Sarakarn, Alongkot" in files["references.bib"]
 
 
 def test_compare_tab_builds_a_cited_table(page):
