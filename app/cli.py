@@ -56,6 +56,29 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_local_model_flag(parser: argparse.ArgumentParser) -> None:
+    """`--local-model`, on the commands that answer (ask, chat, eval)."""
+    parser.add_argument(
+        "--local-model",
+        dest="llm_local_model",
+        metavar="PATH",
+        help="answer with this instruct GGUF, run in-process (pip install govqa[local]); "
+        "every sentence is still checked (GOVQA_LOCAL_MODEL)",
+    )
+
+
+def require_local_model(settings) -> None:
+    """Refuse, in one line, a local model that can never load (a mistyped path, no
+    xllamacpp), rather than serving answers whose model never comes."""
+    from app.llm import answerer_kind
+    from app.local_model import local_model_unusable
+
+    if answerer_kind(settings) == "local":
+        problem = local_model_unusable(settings)
+        if problem:
+            raise UsageError(problem)
+
+
 def _add_facet_flags(parser: argparse.ArgumentParser, repeat: bool) -> None:
     """The facet filters, from the facet table: `cases` takes every facet, each flag
     repeatable; `ask` takes one value of each Ask facet."""
@@ -221,7 +244,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from app.facets import ASK_FACETS, ask_filters
     from app.render import answer_as_text
 
-    engine = _engine(settings_from_args(args))
+    settings = settings_from_args(args)
+    require_local_model(settings)
+    engine = _engine(settings)
+    engine.wait_for_answerer()  # one question: wait for the model rather than fall back
     values = {f.name: getattr(args, f.name) for f in ASK_FACETS}
     answer = engine.ask(args.question, ask_filters(values, args.year_from, args.year_to))
     emit(args, answer.to_dict(), answer_as_text(answer, engine.settings.answer.citation_style))
@@ -233,6 +259,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from app.ui import is_loopback, serve
 
     settings = settings_from_args(args)
+    require_local_model(settings)
     host, auth = settings.serve.host, settings.serve.auth_file
     # an environment variable left over from elsewhere must not open the chat to the
     # network: only a --host typed on this command line may
@@ -312,6 +339,7 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
     _add_facet_flags(p, repeat=False)
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
+    add_local_model_flag(p)
 
     p = command("cases", cmd_cases, "find cases (precedents) for a description", True)
     p.add_argument("query", nargs="?", help="what the cases should have done (empty: all)")
@@ -336,6 +364,7 @@ def build_parser(commands: tuple[Adder, ...] = ()) -> argparse.ArgumentParser:
         type=Path,
         help="users file (govqa users add): logins, and only curators change the library",
     )
+    add_local_model_flag(p)
 
     p = sub.add_parser("users", help="manage the users file of a shared chat")
     p.set_defaults(func=cmd_users)

@@ -22,7 +22,7 @@ from app.citations import SourceList
 from app.cite import SupportScorer
 from app.compare import compare_cases, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
-from app.llm import llm_configured
+from app.llm import answerer_kind, llm_configured
 from app.page_image import PageImageError, locate_span, page_count, render_highlight
 from app.plan import QueryPlan, Search, clean_question, plan_question
 from app.records import (
@@ -86,6 +86,29 @@ class Engine:
         if self.multilingual is not None:
             cross = multilingual_index(self.settings, catalog=self.catalog, read_only=read_only)
         return Retriever(self.settings, self.catalog, index, self.embedder, cross)
+
+    def answerer_status(self) -> str:
+        """What writes the answers, in a few words for the chat and the CLI. A local model
+        starts loading here (in the background), so a chat that asks at start-up has it
+        ready sooner; until it is, answers are extractive and say so."""
+        kind = answerer_kind(self.settings)
+        if kind == "remote":
+            return f"language model {self.settings.llm.model}"  # the URL may hold a password
+        if kind == "extractive":
+            return "extractive answers"
+        from app.local_model import local_model
+
+        model = local_model(self.settings)
+        return f"local model {model.path.name}: {model.status()}"
+
+    def wait_for_answerer(self) -> str:
+        """`answerer_status` once a local model has finished loading (well or not): a
+        one-shot `govqa ask` or an evaluation wants the model's answers, not the fallback."""
+        if answerer_kind(self.settings) == "local":
+            from app.local_model import local_model
+
+            local_model(self.settings).wait()
+        return self.answerer_status()
 
     def index_warnings(self) -> list[str]:
         """What a reader should know before trusting answers, one line each, checked when
@@ -243,11 +266,15 @@ class Engine:
         """Stream the model's answer and check it; any failure returns the extractive
         answer with a visible notice (generator return value)."""
         from app.llm import LLMError
+        from app.local_model import ModelLoading
 
         text = ""
         try:
             for text in stream_llm_text(self.settings, question, evidence):
                 yield Update(text)
+        except ModelLoading:
+            notice = "The local language model is still loading; this is the extractive answer."
+            return dataclasses.replace(fallback, notice=notice)
         except LLMError as exc:
             notice = f"The language model failed ({exc}); this is the extractive answer."
             return dataclasses.replace(fallback, notice=notice)

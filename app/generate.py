@@ -121,11 +121,14 @@ def checked_answer(
 
 
 def stream_llm_text(settings: Settings, question: str, evidence: list[Evidence]) -> Iterator[str]:
-    """The model's answer as it grows (raises app.llm.LLMError on any failure)."""
-    from app.llm import stream_chat
+    """The model's answer as it grows (raises app.llm.LLMError on any failure), from the
+    local model when one is set, else from the remote server."""
+    from app.llm import answerer_kind, stream_chat
+    from app.local_model import stream_chat_local
 
+    stream = stream_chat_local if answerer_kind(settings) == "local" else stream_chat
     text = ""
-    for piece in stream_chat(settings, build_messages(question, evidence)):
+    for piece in stream(settings, build_messages(question, evidence)):
         text += piece
         yield text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -24,9 +24,26 @@ class LLMError(Exception):
     """
 
 
-def llm_configured(settings: Settings) -> bool:
-    """Whether an LLM answerer can be tried at all: it needs both a server and a model name."""
+AnswererKind = Literal["local", "remote", "extractive"]
+
+
+def answerer_kind(settings: Settings) -> AnswererKind:
+    """Which answerer writes: a local GGUF when one is set (it takes precedence, so one
+    flag goes offline whatever GOVQA_LLM_URL says), else a server with both a URL and a
+    model name, else the extractive answerer alone."""
+    if settings.llm.local_model.strip():
+        return "local"
+    return "remote" if _server_configured(settings) else "extractive"
+
+
+def _server_configured(settings: Settings) -> bool:
+    """A server is usable with both an address and a model name to send it."""
     return bool(settings.llm.url.strip() and settings.llm.model.strip())
+
+
+def llm_configured(settings: Settings) -> bool:
+    """Whether a language model answerer, local or remote, can be tried at all."""
+    return answerer_kind(settings) != "extractive"
 
 
 class _Deadline:
@@ -45,7 +62,7 @@ class _Deadline:
         return LLMError(f"LLM timed out after {self.seconds:g} s")
 
 
-def _one_line(text: str, secret: str) -> str:
+def one_line(text: str, secret: str = "") -> str:
     """Squash to one short line and blank out the key, in case a server echoes it back."""
     line = normalize_space(text)
     if secret:
@@ -74,17 +91,17 @@ def _status_error(response: httpx.Response, secret: str) -> LLMError:
     elif error:
         detail = str(error)
     reason = f": {detail}" if detail else f" {response.reason_phrase}".rstrip()
-    return LLMError(_one_line(f"LLM server answered HTTP {response.status_code}{reason}", secret))
+    return LLMError(one_line(f"LLM server answered HTTP {response.status_code}{reason}", secret))
 
 
-def _chunk_text(chunk: Any, secret: str) -> str:
+def chunk_text(chunk: Any, secret: str) -> str:
     """The text of one streamed chunk; chunks without choices (usage reports) carry none."""
     if not isinstance(chunk, dict):
         raise LLMError("LLM sent a malformed stream chunk (not a JSON object)")
     error = chunk.get("error")
     if error:
         message = error.get("message") if isinstance(error, dict) else error
-        raise LLMError(_one_line(f"LLM reported an error mid-stream: {message}", secret))
+        raise LLMError(one_line(f"LLM reported an error mid-stream: {message}", secret))
     choices = chunk.get("choices")
     if not choices:
         return ""
@@ -139,7 +156,7 @@ def _stream_pieces(response: httpx.Response, deadline: _Deadline, secret: str) -
             chunk = json.loads(payload)
         except ValueError:
             raise LLMError("LLM sent a malformed stream chunk (invalid JSON)") from None
-        piece = _chunk_text(chunk, secret)
+        piece = chunk_text(chunk, secret)
         if piece:
             yield piece
 
@@ -152,13 +169,18 @@ def stream_chat(settings: Settings, messages: list[dict[str, str]]) -> Iterator[
     operation and also the whole exchange, so a slow trickle cannot hold a chat forever.
     Raises ``LLMError`` for every failure, including an answer with no text in it.
     """
-    if not llm_configured(settings):
+    if not _server_configured(settings):
         raise LLMError("LLM is not configured: set llm_url and llm_model")
     secret = settings.llm.api_key
     headers = {"Accept": "text/event-stream, application/json"}
     if secret:
         headers["Authorization"] = f"Bearer {secret}"
-    body = {"model": settings.llm.model, "messages": messages, "stream": True, "temperature": 0}
+    body = {
+        "model": settings.llm.model,
+        "messages": messages,
+        "stream": True,
+        "temperature": settings.llm.temperature,
+    }
     timeout = httpx.Timeout(settings.llm.timeout_s)
     deadline = _Deadline(settings.llm.timeout_s)
     answered = False
@@ -189,11 +211,11 @@ def stream_chat(settings: Settings, messages: list[dict[str, str]]) -> Iterator[
         raise deadline.error() from exc
     except httpx.ConnectError as exc:
         raise LLMError(
-            _one_line(f"cannot connect to the LLM at {_safe_url(settings)}: {exc}", secret)
+            one_line(f"cannot connect to the LLM at {_safe_url(settings)}: {exc}", secret)
         ) from exc
     except (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL) as exc:
         raise LLMError(
-            _one_line(f"LLM request failed ({type(exc).__name__}): {exc}", secret)
+            one_line(f"LLM request failed ({type(exc).__name__}): {exc}", secret)
         ) from exc
     if not answered:
         raise LLMError("LLM returned an empty answer")

@@ -8,7 +8,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from app.cli import EXIT_OK, UsageError, require_paths, say, settings_from_args
+from app.cli import (
+    EXIT_OK,
+    UsageError,
+    add_local_model_flag,
+    require_local_model,
+    require_paths,
+    say,
+    settings_from_args,
+)
 from app.cli import main as app_main
 from eval.cleaning import score_cleaning
 from eval.corpus import evaluate
@@ -35,8 +43,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         cases=args.case_queries or DEFAULT_CASES,
         limit=args.limit,
     )
+    settings = settings_from_args(args)
+    require_local_model(settings)
     try:
-        run = evaluate(settings_from_args(args), options, args.corpus, args.index_dir is not None)
+        run = evaluate(settings, options, args.corpus, args.index_dir is not None)
     except GoldError as exc:
         raise UsageError(str(exc)) from exc
     skipped = [f"skipped: {f.path}: {f.reason}" for f in run.indexed.skipped]
@@ -68,6 +78,7 @@ def add_eval_command(command: Callable[..., argparse.ArgumentParser]) -> None:
         help="skip measuring the support scorer on data/eval/support.jsonl",
     )
     p.add_argument("--cleaning-set", type=Path, help="score the cleaner on a labelled line set")
+    add_local_model_flag(p)
 
 
 def main(argv: list[str] | None = None) -> int:

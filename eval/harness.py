@@ -83,6 +83,7 @@ def run_eval(settings: Settings, options: EvalOptions) -> dict:
 
     questions = sample(load_gold(options.gold), options.limit)
     engine = Engine(settings)
+    engine.wait_for_answerer()  # score the local model's answers, not its loading fallback
     texts = {Path(d.path).name: d.text for d in engine.documents()}
     missing = missing_evidence(questions, texts)
     scorer = Scorer(engine)

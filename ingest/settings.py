@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -280,15 +280,54 @@ class CasesSettings(BaseSettings):
 
 
 class LLMSettings(BaseSettings):
-    """An optional OpenAI-compatible model; off unless both url and model are set."""
+    """An optional language model: a GGUF file run in this process (local_model), or an
+    OpenAI-compatible server (url and model); off unless one is set."""
 
-    model_config = SettingsConfigDict(env_prefix="GOVQA_LLM_", extra="forbid")
+    # populate_by_name: local_model's aliases name its two environment variables, and the
+    # flat name llm_local_model (a CLI flag) still reaches it by its field name
+    model_config = SettingsConfigDict(
+        env_prefix="GOVQA_LLM_", extra="forbid", populate_by_name=True
+    )
 
     url: str = Field("", description="Base URL of an OpenAI-compatible /v1 endpoint.")
     model: str = Field("", description="Model name sent with each request.")
     api_key: str = Field("", repr=False, description="Bearer token, if the server needs one.")
     timeout_s: float = Field(
         30.0, description="After this, the extractive answer is shown with a notice."
+    )
+    temperature: float = Field(
+        0.0, description="Sampling temperature of either model; 0 takes the likeliest token."
+    )
+    local_model: str = Field(
+        "",
+        validation_alias=AliasChoices("GOVQA_LLM_LOCAL_MODEL", "GOVQA_LOCAL_MODEL"),
+        description="Path of an instruct GGUF run in this process through xllamacpp "
+        "(pip install govqa[local]); set, it answers instead of the url's server.",
+    )
+    local_threads: int = Field(
+        1,
+        description="CPU threads llama.cpp reads the prompt and writes with. One: on this "
+        "busy 2-core machine SmolLM2 took a median 23.8 s per chat-sized answer on one, "
+        "30.4 s on two, two ranging 14-45 s (scripts/measure_local_threads.py, 10 rounds).",
+    )
+    local_poll: int = Field(
+        50,
+        description="How hard llama.cpp's threads spin waiting for work, 0-100 (its --poll; "
+        "50 is its default): 24.5 s per answer at 50, 27.2 s at 0 (same script and run).",
+    )
+    local_ctx: int = Field(
+        4096,
+        description="Context window of the local model in tokens: six passages of 170 words "
+        "and the instructions came to 2,936 SmolLM2 tokens, and the answer must fit too.",
+    )
+    local_max_tokens: int = Field(
+        256, description="Tokens the local model writes at most (five cited sentences fit)."
+    )
+    local_timeout_s: float = Field(
+        240.0,
+        description="After this, the local model's answer is dropped for the extractive "
+        "one. Reading the prompt is most of the time: ~21 s for SmolLM2 (135M) on one busy "
+        "core, and roughly in proportion to its size for a larger model.",
     )
 
 

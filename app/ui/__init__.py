@@ -17,6 +17,7 @@ import gradio as gr  # noqa: E402
 
 from app.auth import Access  # noqa: E402
 from app.engine import Engine  # noqa: E402
+from app.llm import answerer_kind  # noqa: E402
 from app.render import terminal_safe  # noqa: E402
 from app.ui.ask import build_ask_tab  # noqa: E402
 from app.ui.cases import build_cases_tab  # noqa: E402
@@ -103,6 +104,8 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
     if engine.read_only:
         note = f"note: serving {settings.index_dir} read-only ({engine.read_only}); uploads refused"
         print(terminal_safe(note), file=sys.stderr)
+    if answerer_kind(settings) == "local":  # it loads in the background from here on
+        print(terminal_safe(f"note: answers by the {engine.answerer_status()}"), file=sys.stderr)
     engine.embedder.embed(["warm up"])  # load the model before the first visitor waits
     access = Access(settings.serve.auth_file)
     demo = build_app(engine, access)
