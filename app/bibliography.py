@@ -91,6 +91,7 @@ def source_metadata(source: Source) -> DocMetadata:
         authors=source.authors,
         year=source.year,
         container=source.container,
+        publisher=source.publisher,
         doi=source.doi,
         url=source.url,
         item_type=source.item_type,
@@ -138,7 +139,7 @@ def to_csl_json(items: Items, metadata: Mapping[str, DocMetadata] | None = None)
 
 def to_ris(items: Items, metadata: Mapping[str, DocMetadata] | None = None) -> str:
     """RIS references (rispy): TY, TI, AU ("Family, Given" or an organisation's name),
-    PY, DO, SN (ISBN), UR, T2 (container) and N1 (the cited pages)."""
+    PY, DO, SN (ISBN), UR, T2 (container), PB (publisher) and N1 (the cited pages)."""
     records = []
     for item in as_items(items, metadata):
         record: dict[str, object] = {"type_of_reference": RIS_TYPES.get(item["type"], "GEN")}
@@ -148,7 +149,12 @@ def to_ris(items: Items, metadata: Mapping[str, DocMetadata] | None = None) -> s
             record["authors"] = [_one_line(display_name(n)) for n in item["author"]]
         if item_year(item):
             record["year"] = _one_line(item_year(item))
-        for key, tag in (("DOI", "doi"), ("ISBN", "issn"), ("container-title", "secondary_title")):
+        for key, tag in (
+            ("DOI", "doi"),
+            ("ISBN", "issn"),
+            ("container-title", "secondary_title"),
+            ("publisher", "publisher"),
+        ):
             if item.get(key):
                 record[tag] = _one_line(item[key])
         if item.get("URL"):
@@ -221,6 +227,9 @@ def to_bibtex(items: Items, metadata: Mapping[str, DocMetadata] | None = None) -
             "year": _bib_value(item_year(item) or ""),
             BIBTEX_CONTAINER.get(entry_type, BIBTEX_CONTAINER_DEFAULT): _bib_value(
                 item.get("container-title", "")
+            ),
+            ("institution" if entry_type == "techreport" else "publisher"): _bib_value(
+                item.get("publisher", "")
             ),
             "doi": _bib_value(item.get("DOI", "")),
             "isbn": _bib_value(item.get("ISBN", "")),

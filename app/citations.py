@@ -36,6 +36,7 @@ def source_of(chunk: StoredChunk, n: int) -> Source:
         lookalike_of=list(chunk.lookalike_of),
         page_label=chunk.metadata.page_label(chunk.page),
         container=chunk.metadata.container,
+        publisher=chunk.metadata.publisher,
         doi=chunk.metadata.doi,
         url=chunk.metadata.url,
         item_type=chunk.metadata.item_type,

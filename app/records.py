@@ -94,6 +94,7 @@ class Source:
     # marked as such); and the fields a reference manager or a citation style needs
     page_label: str = ""
     container: str = ""
+    publisher: str = ""
     doi: str = ""
     url: str = ""
     item_type: str = ""

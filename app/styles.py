@@ -167,6 +167,7 @@ def csl_item(doc_id: str, meta: DocMetadata, page: str = "") -> dict:
         ("ISBN", _clean(meta.isbn)),
         ("URL", _clean(meta.url)),
         ("container-title", _clean(meta.container)),
+        ("publisher", _clean(meta.publisher)),
         ("citation-key", _clean(meta.citation_key)),
     ):
         if value:

@@ -29,6 +29,7 @@ FIELDS = {
     "authors": "authors",
     "year": "year",
     "container": "container",
+    "publisher": "publisher",
     "doi": "doi",
     "url": "url",
     "isbn": "isbn",

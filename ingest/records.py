@@ -101,6 +101,7 @@ class DocMetadata(BaseModel):
     arxiv: str = ""
     url: str = ""
     container: str = ""  # journal, book or series the item appeared in
+    publisher: str = ""  # a report's institution, a book's publisher
     item_type: str = ""  # CSL type: article-journal, report, webpage, book, chapter, ...
     citation_key: str = ""  # the key the user's library gives it (Better BibTeX's)
     library_match: str = ""  # how a library entry was matched: "refs.bib: smith2020, by DOI"

@@ -46,6 +46,9 @@ class LibraryEntry:
     isbn: str
     files: list[str]  # attachment paths as written (Zotero escapes, file:// URIs undone)
     origin: str  # "refs.bib #3": library file name and 1-based entry number
+    # who issued it: a report's institution, a book's publisher (a style names it as such;
+    # taken for the container, APA would print "In Devon County Council.")
+    publisher: str = ""
 
 
 @dataclass
@@ -285,8 +288,10 @@ def _read_bibtex(text: str, name: str) -> list[LibraryEntry] | str:
                 authors=[normalize_space(a) for a in authors if a.strip()],
                 year=_year(fields.get("date"), fields.get("year")),
                 container=_first(
-                    *(fields.get(k) for k in ("journaltitle", "journal", "booktitle", "series")),
-                    fields.get("institution"),
+                    *(fields.get(k) for k in ("journaltitle", "journal", "booktitle", "series"))
+                ),
+                publisher=_first(
+                    *(fields.get(k) for k in ("institution", "publisher", "organization", "school"))
                 ),
                 doi=_doi(_TEX_ESCAPE.sub(r"\1", fields.get("doi", ""))),
                 url=_TEX_ESCAPE.sub(r"\1", fields.get("url", "").strip()),
@@ -383,6 +388,7 @@ def _read_ris(text: str, name: str) -> list[LibraryEntry] | str:
                 isbn=normalize_space(isbn),
                 files=[f for f in files if f],
                 origin=f"{name} #{number}",
+                publisher=_first(record.get("publisher")),
             )
         )
     return entries
@@ -436,6 +442,7 @@ def _read_csl_json(text: str, name: str) -> list[LibraryEntry] | str:
                 isbn=_first(item.get("ISBN")),
                 files=[],  # CSL-JSON has no attachment field
                 origin=f"{name} #{number}",
+                publisher=_first(item.get("publisher")),
             )
         )
     return entries

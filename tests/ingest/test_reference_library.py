@@ -65,7 +65,7 @@ def test_zotero_bibtex_export_is_read_with_latex_accents_institutions_and_attach
         title="Goverénance, Trust & Local Elections in Türkiye",
         authors=["Öztürk, Ayşe", "World Bank", "van der Berg, Jan"],
         year=2019,
-        container="World Bank",
+        container="",
         doi="10.1596/1813-9450-8912",
         url="https://documents.worldbank.org/en/report_2019",
         isbn="",
@@ -74,6 +74,7 @@ def test_zotero_bibtex_export_is_read_with_latex_accents_institutions_and_attach
             "C:\\u\\snap.html",
         ],
         origin="zotero.bib #1",
+        publisher="World Bank",
     )
 
 
@@ -151,7 +152,7 @@ def test_bibtex_entry_types_map_to_csl_types(tmp_path):
     assert [e.origin for e in entries[-2:]] == ["types.bib #13", "types.bib #14"]
 
 
-def test_bibtex_container_prefers_journal_then_book_then_series_then_institution(tmp_path):
+def test_bibtex_container_is_journal_book_or_series_and_an_institution_the_publisher(tmp_path):
     text = (
         "@article{a, title={A}, journal={Governance}, date={2020-01-15}}\n"
         "@incollection{b, title={B}, booktitle={Handbook of Policy}, series={S}, year={n.d.}}\n"
@@ -159,11 +160,11 @@ def test_bibtex_container_prefers_journal_then_book_then_series_then_institution
         "@techreport{d, title={D}, institution={Asian Development Bank}, year={2004}}\n"
     )
     entries = read_library(write(tmp_path, "c.bib", text))
-    assert [(e.container, e.year) for e in entries] == [
-        ("Governance", 2020),
-        ("Handbook of Policy", None),
-        ("Cambridge Studies in Comparative Politics", None),
-        ("Asian Development Bank", 2004),
+    assert [(e.container, e.publisher, e.year) for e in entries] == [
+        ("Governance", "", 2020),
+        ("Handbook of Policy", "", None),
+        ("Cambridge Studies in Comparative Politics", "", None),
+        ("", "Asian Development Bank", 2004),
     ]
 
 
