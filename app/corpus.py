@@ -17,6 +17,7 @@ from app.facets import FACET_TABLE, document_facet_values
 from app.library import LibraryReport
 from app.render import LOOKALIKE_NOTE
 from ingest.catalog import refuse_writes
+from ingest.records import DocMetadata
 from ingest.settings import Settings
 
 # The facets a document's metadata states, in the facet table's order.
@@ -31,6 +32,9 @@ DOCUMENT_COLUMNS = [
     *(f.fact for f in COLUMN_FACETS),
     "file",
     "look-alike of",
+    "DOI",
+    "metadata from",
+    "pages cited by",
 ]
 # A vote's text fields are cut to this many characters: the answer a vote carries comes
 # from the page, and a client can send any size.
@@ -55,9 +59,18 @@ def document_rows(engine: Engine) -> list[list]:
                 *facets,
                 doc.path,
                 "; ".join(doc.lookalike_of),
+                m.doi,
+                m.library_match or metadata_origin(m),
+                m.page_label_kind or ("PDF page index" if doc.format == "pdf" else ""),
             ]
         )
     return rows
+
+
+def metadata_origin(meta: DocMetadata) -> str:
+    """Where the title came from when no library entry matched: 'read: PDF metadata',
+    'inferred: first line', ..."""
+    return meta.provenance.get("title", "")
 
 
 def removal_choices(engine: Engine) -> list[tuple[str, str]]:

@@ -345,3 +345,35 @@ def test_votes_are_capped_and_bounded(tmp_path):
     huge = {"question": "q" * 10**5, "text": "t" * 10**6, "sources": [{"file": "f" * 10**5}] * 999}
     log_feedback(settings, huge, "down")
     assert len(log.read_bytes().splitlines()[-1]) < 20_000
+
+
+def test_an_uploaded_reference_library_names_the_documents_it_matches(tmp_path: Path) -> None:
+    """A .bib uploaded in the chat is the library, not a document: applied at once, kept in
+    the index, and shown per document in the Corpus table."""
+    from app.corpus import DOCUMENT_COLUMNS, document_rows
+
+    settings, engine = library(tmp_path)
+    try:
+        bib = upload_file(
+            tmp_path,
+            "My Library.bib",
+            "@article{ng2022lakeside,\n  title = {Community water boards in Lakeside},\n"
+            "  author = {Ng, Mei and Okafor, Ada},\n  journal = {Water Policy},\n"
+            "  year = {2022},\n  doi = {10.2166/wp.2022.001}\n}\n",
+        )
+        report = add_uploads([bib], settings, engine, by="cora")
+        assert report.skipped == [] and report.ingest.files == []
+        assert report.bibliography is not None and report.bibliography.changed == 1
+        assert "library My_Library.bib: 1 documents matched" in "\n".join(report.lines())
+        assert (settings.index_dir / "bibliography" / "My_Library.bib").is_file()
+        assert not bib.exists()  # the server's temporary copy is gone
+        rows = {
+            row[0]: dict(zip(DOCUMENT_COLUMNS, row, strict=True)) for row in document_rows(engine)
+        }
+        lakeside = rows["Community water boards in Lakeside"]
+        assert lakeside["authors"] == "Ng, Mei; Okafor, Ada" and lakeside["year"] == 2022
+        assert lakeside["DOI"] == "10.2166/wp.2022.001"
+        assert lakeside["metadata from"] == "My_Library.bib: ng2022lakeside, by title"
+        assert rows["School Councils in Hillcrest"]["metadata from"].startswith("read:")
+    finally:
+        engine.close()
