@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from ingest.catalog import Catalog
 from ingest.settings import Settings
 from tests.conftest import ROOT
+from tests.support.cli import run_govqa
 
 REPORT = """---
 title: Community Health Volunteers in Northern Thailand
@@ -66,13 +66,7 @@ def library(volunteers_path: Path, budget_title: str) -> str:
 
 
 def govqa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    return run_govqa(*args, cwd=ROOT)
 
 
 def metadata(index: Path) -> dict[str, dict]:

@@ -132,3 +132,16 @@ def test_a_page_known_only_by_its_index_is_marked_as_such() -> None:
     assert by_index.locator == "PDF p. 3"
     assert no_page.locator == "section 'Results'"
     assert reference(dataclasses.replace(printed, page_label="xii")).endswith("(2020), p. xii")
+
+
+def test_a_styled_reference_gives_the_in_text_citation_with_its_page_then_the_entry() -> None:
+    printed = dataclasses.replace(source(), authors=["Lima, Ana"], title="Budgets in Riverton")
+    assert reference(printed, "apa") == "(Lima, 2020, p. 3) Lima, A. (2020). Budgets in Riverton."
+    assert reference(printed, "chicago") == (
+        "(Lima 2020, 3) Lima, Ana. 2020. “Budgets in Riverton.”"
+    )
+    by_index = dataclasses.replace(printed, page_label="")
+    assert (
+        reference(by_index, "apa")
+        == "(Lima, 2020) Lima, A. (2020). Budgets in Riverton. (PDF p. 3)"
+    )
