@@ -46,6 +46,14 @@ def library_items() -> list[dict]:
     items[1]["citation-key"] = "ansell2008collab"
     king = DocMetadata(title="Why we can't wait", authors=["King, Martin Luther, Jr."], year=1964)
     items.append(csl_item("king", king.model_copy(update={"item_type": "book"}), page="7"))
+    issued = DocMetadata(
+        title="Budget transparency in secondary cities",
+        authors=["World Bank"],
+        year=2018,
+        item_type="report",
+        publisher="World Bank Publications",
+    )
+    items.append(csl_item("issued", issued))
     return items
 
 
@@ -83,6 +91,7 @@ def test_ris_round_trip() -> None:
         assert record.get("secondary_title") == item.get("container-title")
         assert record.get("issn") == item.get("ISBN")
         assert record.get("notes", [None])[0] == item.get("note")
+        assert record.get("publisher") == item.get("publisher")
 
 
 def parse_bibtex(text: str) -> bibtexparser.Library:
@@ -120,6 +129,9 @@ def test_bibtex_round_trip() -> None:
         container = BIBTEX_CONTAINER.get(entry.entry_type, BIBTEX_CONTAINER_DEFAULT)
         assert fields.get(container) == item.get("container-title")
         assert fields.get("note") == item.get("note")
+        issuer = "institution" if entry.entry_type == "techreport" else "publisher"
+        assert fields.get(issuer) == item.get("publisher")
+    assert any(item.get("publisher") for item in items)
     assert [e.key for e in entries] == bibtex_keys(items)
     # the library's key where there is one, else author-year-word, a/b on a clash
     assert [e.key for e in entries][:3] == [
