@@ -143,6 +143,7 @@ def update_library(
     `bibliography` (BibTeX, RIS or CSL-JSON) is remembered in the index, so a later ingest
     without it applies the same library to new and changed files.
     """
+    refuse_writes(settings, "ingest")  # before the lock, whose file it would have to write
     with index_lock(settings):  # re-entrant: the ingest takes it again
         report = ingest(
             paths, settings, sync=sync, progress=progress, rebuild=rebuild, origin=origin
