@@ -11,9 +11,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.bibliography import to_bibtex
 from app.case_views import NOT_STATED, case_place, quoted_span
 from app.citations import SourceList
-from app.export import bibtex_keys, notes_text, sources_bibtex
+from app.export import bibtex_keys, notes_text
 from app.records import CARD_FIELDS, FACTS, CaseCard, Source
 from app.render import reference
 from ingest.text import normalize_space, strip_controls
@@ -163,5 +164,5 @@ def write_brief(
     md, docx, bib = out_dir / "brief.md", out_dir / "brief.docx", out_dir / "references.bib"
     md.write_text(brief_markdown(brief, style), encoding="utf-8")
     brief_docx(brief, docx, style)
-    bib.write_text(sources_bibtex(brief.references), encoding="utf-8")
+    bib.write_text(to_bibtex(brief.references), encoding="utf-8")
     return [md, docx, bib]

@@ -23,7 +23,7 @@ from app.cite import SupportScorer
 from app.compare import compare_cases, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
 from app.llm import answerer_kind, llm_configured
-from app.page_image import PageImageError, locate_span, page_count, render_highlight
+from app.page_image import PageImageError, page_count, render_highlight
 from app.plan import QueryPlan, Search, clean_question, plan_question
 from app.records import (
     Answer,
@@ -311,22 +311,26 @@ class Engine:
         data = path.read_bytes()
         start, end = min(spans) if spans else (0, len(chunk.text))
         span = chunk.text[start:end]
+        scale = self.settings.serve.page_scale
         try:
             pages = page_count(data)
-            # a chunk records the page it starts on; a span further into it may be on the next
-            home = next(
-                (
-                    p
-                    for p in (chunk.page, chunk.page + 1)
-                    if p <= pages and locate_span(data, p, span)
-                ),
-                chunk.page,
-            )
-            shown = min(max(page or home, 1), pages)
-            cited = shown == home
-            png, highlight = render_highlight(
-                data, shown, span if cited else "", self.settings.serve.page_scale
-            )
+            if page is None:
+                # a chunk records the page it starts on; a span further into it may be on
+                # the next one: the page that holds the span is the cited one
+                shown = min(chunk.page, pages)
+                png, highlight = render_highlight(data, shown, span, scale)
+                if not highlight.matched and shown < pages:
+                    png_next, next_highlight = render_highlight(data, shown + 1, span, scale)
+                    if next_highlight.matched:
+                        shown, png, highlight = shown + 1, png_next, next_highlight
+                cited = True
+            else:
+                # stepping through the file: only the span's own page (its start page or
+                # the next) shows the highlight; the text may repeat on a farther page
+                shown = min(max(page, 1), pages)
+                near = shown - chunk.page in (0, 1)
+                png, highlight = render_highlight(data, shown, span if near else "", scale)
+                cited = highlight.matched
         except PageImageError:
             return None
         return CitedPage(

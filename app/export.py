@@ -37,10 +37,6 @@ def answer_bibtex(answer: Answer) -> str:
     return to_bibtex(answer.sources)
 
 
-def sources_bibtex(sources: list[Source]) -> str:
-    return to_bibtex(sources)
-
-
 def answer_markdown(answer: Answer, style: str = "") -> str:
     """The answer with [n] markers, the quoted spans, and a numbered reference list (in
     the citation `style`, when one is chosen)."""
