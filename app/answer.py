@@ -10,7 +10,6 @@ import numpy as np
 from app.abstain import Cited, asked_figure, gap_counts, gives_figure, words_of
 from app.answerability import answerability_features, judge, load_model
 from app.citations import SourceList
-from app.cite import passage_sentences
 from app.records import (
     Answerability,
     AnswerSentence,
@@ -19,9 +18,11 @@ from app.records import (
     Reply,
     case_period,
 )
+from app.stages import StageClock
 from ingest.channels import Embeds
+from ingest.sentence_vectors import SentenceVectors
 from ingest.settings import AnswerSettings, Settings
-from ingest.text import is_latin, is_thai, stems
+from ingest.text import is_latin, is_thai, passage_sentences, stems
 
 ABSTAIN_TEXT = "The sources do not answer this question."
 
@@ -123,11 +124,17 @@ class Meaning:
 
 
 def sentence_meaning(
-    question_latin: bool, candidates: list[Candidate], own: Reader | None, cross: Reader | None
+    question_latin: bool,
+    candidates: list[Candidate],
+    own: Reader | None,
+    cross: Reader | None,
+    in_context: list[SentenceVectors] | None = None,
 ) -> Meaning:
     """Each sentence read by MiniLM (`own`) when it is in the question's script, else by
     the cross-language model (`cross`, USE): MiniLM's cosine between an English question
-    and a Thai sentence, or the reverse, is noise."""
+    and a Thai sentence, or the reverse, is noise. `in_context[n]` holds the MiniLM
+    vectors ingest stored for evidence passage n's sentences (ingest.sentence_vectors),
+    read in their passage; a sentence without one is embedded now, on its own."""
     n = len(candidates)
     closeness, rank = np.full(n, np.nan), np.full(n, np.nan)
     groups: dict[int, list[int]] = {}
@@ -140,10 +147,27 @@ def sentence_meaning(
     for choice, rows in groups.items():
         reader = readers[choice]
         assert reader is not None
-        vectors = reader.embedder.embed_memo([candidates[i].text for i in rows])
+        stored = in_context if choice == 0 else None
+        vectors = _sentence_vectors(reader.embedder, [candidates[i] for i in rows], stored)
         closeness[rows] = vectors @ reader.vector
         rank[rows] = vectors @ reader.rank_vector
     return Meaning(closeness, rank)
+
+
+def _sentence_vectors(
+    embedder: Embeds, candidates: list[Candidate], stored: list[SentenceVectors] | None
+) -> np.ndarray:
+    """The stored vector of each candidate where there is one, else its own embedding."""
+    found = [
+        stored[c.evidence].get((c.start, c.end)) if stored and c.evidence < len(stored) else None
+        for c in candidates
+    ]
+    todo = [k for k, vector in enumerate(found) if vector is None]
+    if todo:
+        fresh = embedder.embed_memo([candidates[k].text for k in todo])
+        for k, vector in zip(todo, fresh, strict=True):
+            found[k] = vector
+    return np.stack(found) if found else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
 def rank_sentences(
@@ -187,6 +211,8 @@ def extractive_answer(
     ignore_terms: set[str] = frozenset(),
     term_weights: dict[str, float] | None = None,
     unseen: set[str] = frozenset(),
+    clock: StageClock | None = None,
+    in_context: list[SentenceVectors] | None = None,
 ) -> Reply:
     """Rank every sentence of the evidence by similarity to the question (embedding) and
     term overlap, keep the best few, and cite each to its passage.
@@ -197,62 +223,48 @@ def extractive_answer(
     ranked on shared words. Abstains when the answerability model (app.answerability)
     judges that the evidence does not answer the question; `term_weights` (IDF of the
     question's terms) and `unseen` (its terms no chunk holds) are among its signals.
+    `clock` gets the sentences and abstention stages' time; `in_context` is the stored
+    sentence vectors of each evidence passage (see sentence_meaning).
     """
-    candidates = shortlist(question, candidate_sentences(evidence), settings.answer.candidates)
-    if not candidates:
-        return abstention(["no passage matches the question"])
-    meaning = sentence_meaning(is_latin(question), candidates, own, cross)
-    if meaning.read:
-        closeness = float(np.nanmax(meaning.closeness))
-    else:
-        terms = stems(question)
-        closeness = max(len(terms & stems(c.text)) / max(1, len(terms)) for c in candidates)
-    score = rank_sentences(question, candidates, meaning, settings.answer, ignore_terms)
-    best = int(np.argmax(score))
+    clock = clock or StageClock()
+    with clock.stage("sentences"):
+        candidates = shortlist(question, candidate_sentences(evidence), settings.answer.candidates)
+        if not candidates:
+            return abstention(["no passage matches the question"])
+        meaning = sentence_meaning(is_latin(question), candidates, own, cross, in_context)
+        if meaning.read:
+            closeness = float(np.nanmax(meaning.closeness))
+        else:
+            terms = stems(question)
+            closeness = max(len(terms & stems(c.text)) / max(1, len(terms)) for c in candidates)
+        score = rank_sentences(question, candidates, meaning, settings.answer, ignore_terms)
+        picked = _pick(score, candidates, evidence, settings.answer)
 
-    picked: list[int] = []
-    per_doc: dict[str, int] = {}
-    for j in np.argsort(-score):
-        if len(picked) >= settings.answer.max_sentences:
-            break
-        if score[j] < settings.answer.keep_ratio * score[best]:
-            break
-        doc = evidence[candidates[j].evidence].chunk.doc_id
-        if per_doc.get(doc, 0) >= settings.answer.max_per_source:
-            continue
-        if any(
-            _jaccard(stems(candidates[j].text), stems(candidates[p].text))
-            > settings.answer.duplicate_overlap
-            for p in picked
-        ):
-            continue
-        picked.append(int(j))
-        per_doc[doc] = per_doc.get(doc, 0) + 1
-
-    known = words_of(
-        [ev.chunk.text for ev in evidence]
-        + [f"{m.title} {m.place} {m.country}" for m in (ev.chunk.metadata for ev in evidence)]
-    )
-    answer = []
-    for j in picked:
-        chunk = evidence[candidates[j].evidence].chunk
-        meta = chunk.metadata
-        labels = f"{meta.title} {meta.place} {meta.country}"
-        answer.append(Cited(candidates[j].text, chunk.text, labels, case_period(meta)))
-    gaps = gap_counts(question, answer, known)
-    features = answerability_features(
-        question,
-        evidence,
-        closeness,
-        answer,
-        gaps,
-        settings.answer.coverage_passages,
-        term_weights,
-        ignore_terms,
-        unseen,
-    )
-    reasons = gaps.reasons()
-    verdict = judge(features, reasons, load_model())
+    with clock.stage("abstention"):
+        known = words_of(
+            [ev.chunk.text for ev in evidence]
+            + [f"{m.title} {m.place} {m.country}" for m in (ev.chunk.metadata for ev in evidence)]
+        )
+        answer = []
+        for j in picked:
+            chunk = evidence[candidates[j].evidence].chunk
+            meta = chunk.metadata
+            labels = f"{meta.title} {meta.place} {meta.country}"
+            answer.append(Cited(candidates[j].text, chunk.text, labels, case_period(meta)))
+        gaps = gap_counts(question, answer, known)
+        features = answerability_features(
+            question,
+            evidence,
+            closeness,
+            answer,
+            gaps,
+            settings.answer.coverage_passages,
+            term_weights,
+            ignore_terms,
+            unseen,
+        )
+        reasons = gaps.reasons()
+        verdict = judge(features, reasons, load_model())
     if verdict.abstain and settings.answer.abstain:
         return abstention(reasons or ["no passage found answers it closely enough"], verdict)
 
@@ -264,6 +276,36 @@ def extractive_answer(
         sentences.append(AnswerSentence(c.text, n, 1.0, True))  # verbatim quote
     grounding = sum(s.support for s in sentences) / len(sentences)
     return Reply(sentences, sources.sources(), grounding=grounding, answerability=verdict)
+
+
+def _pick(
+    score: np.ndarray,
+    candidates: list[Candidate],
+    evidence: list[Evidence],
+    weights: AnswerSettings,
+) -> list[int]:
+    """The answer's sentences, best first: within `keep_ratio` of the best, at most
+    `max_per_source` per document, none repeating a sentence already picked."""
+    best = int(np.argmax(score))
+    picked: list[int] = []
+    per_doc: dict[str, int] = {}
+    for j in np.argsort(-score):
+        if len(picked) >= weights.max_sentences:
+            break
+        if score[j] < weights.keep_ratio * score[best]:
+            break
+        doc = evidence[candidates[j].evidence].chunk.doc_id
+        if per_doc.get(doc, 0) >= weights.max_per_source:
+            continue
+        if any(
+            _jaccard(stems(candidates[j].text), stems(candidates[p].text))
+            > weights.duplicate_overlap
+            for p in picked
+        ):
+            continue
+        picked.append(int(j))
+        per_doc[doc] = per_doc.get(doc, 0) + 1
+    return picked
 
 
 def abstention(reasons: list[str], verdict: Answerability | None = None) -> Reply:
@@ -278,6 +320,7 @@ def related_cases(
     embedder: Embeds,
     sources: SourceList,
     limit: int,
+    in_context: dict[str, SentenceVectors] | None = None,
 ) -> list[RelatedCase]:
     """The closest cases to a question, one per document, each with the sentence of its
     passage nearest the question as the reason to look (cited into `sources`)."""
@@ -290,7 +333,8 @@ def related_cases(
         if not cands:  # e.g. a passage of interview citations: try the case's next passage
             continue
         seen.add(ev.chunk.doc_id)
-        cosine = embedder.embed_memo([c.text for c in cands]) @ question_vector
+        stored = [in_context.get(ev.chunk.id, {})] if in_context else None
+        cosine = _sentence_vectors(embedder, cands, stored) @ question_vector
         best = cands[int(np.argmax(cosine))]
         n = sources.cite(ev.chunk, (best.start, best.end))
         meta = ev.chunk.metadata

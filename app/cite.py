@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.embed import Embedder
-from ingest.text import normalize_space, sentence_spans, stems, tokenize
+from ingest.text import normalize_space, passage_sentences, stems, tokenize
 
 MODEL_PATH = Path(__file__).with_name("support_model.json")
 FEATURES = [
@@ -55,10 +55,6 @@ def lexical_support(sentence: str, passage: str) -> float:
     if not terms:
         return 0.0
     return len(terms & set(tokenize(passage))) / len(terms)
-
-
-def passage_sentences(passage: str) -> list[tuple[int, int]]:
-    return [(s, e) for s, e in sentence_spans(passage) if re.search(r"\w", passage[s:e])]
 
 
 def _numbers(text: str) -> set[str]:

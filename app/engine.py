@@ -36,6 +36,7 @@ from app.records import (
     page_locator,
 )
 from app.retrieve import Retriever, take
+from app.stages import StageClock
 from ingest.catalog import Catalog, index_read_only
 from ingest.channels import missing_vectors_warning, multilingual_embedder, multilingual_index
 from ingest.embed import Embedder
@@ -70,12 +71,14 @@ class Engine:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder.from_settings(self.settings)
+        return Embedder.from_settings(self.settings, self.settings.embed.query_threads)
 
     @cached_property
     def multilingual(self) -> MultilingualEmbedder | None:
         """USE, when the multilingual channel is on (the index then holds its vectors)."""
-        return multilingual_embedder(self.settings) if self.settings.embed.multilingual else None
+        if not self.settings.embed.multilingual:
+            return None
+        return multilingual_embedder(self.settings, self.settings.embed.query_threads)
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -160,46 +163,55 @@ class Engine:
         case stays on it. `compare` asks for a comparison table of those documents.
         """
         started = time.perf_counter()
+        clock = StageClock()
         question = clean_question(question, self.settings.answer.max_question_chars)
         if not question:
             yield Update("", Answer(question, [], [], abstained=True, notice="Ask a question."))
             return
-        plan = plan_question(
-            question,
-            self.retriever,
-            self.embedder,
-            self.settings,
-            context,
-            compare,
-            self.multilingual,
-        )
+        with clock.stage("plan"):
+            plan = plan_question(
+                question,
+                self.retriever,
+                self.embedder,
+                self.settings,
+                context,
+                compare,
+                self.multilingual,
+            )
         if plan.compare:
             reply, evidence = self._comparison(plan), self._case_evidence(plan, filters)
             focus = [row.doc_id for row in reply.table.rows]
         else:
-            ranking = self.retriever.ranking(plan.search, filters)
+            ranking = self.retriever.ranking(plan.search, filters, clock)
             written_from = self._take(ranking, plan.search, self.settings.retrieval.top_k)
             evidence = self._take(ranking, plan.search, self.settings.retrieval.evidence_k)
-            reply = self._extractive(plan, written_from)
+            reply = self._extractive(plan, written_from, clock)
             if not reply.abstained and llm_configured(self.settings):
-                reply = yield from self._llm(question, written_from, reply)
+                reply = yield from self._llm(question, written_from, reply, clock)
             elif not reply.abstained:
                 for i in range(1, len(reply.sentences)):  # the chat shows it as it grows
                     yield Update(" ".join(f"{s.text} [{s.source}]" for s in reply.sentences[:i]))
         related: list[RelatedCase] = []
         sources = reply.sources
         if reply.abstained:
-            nearby = self.retriever.search(
-                plan.nearby_search(self.settings), filters, self.settings.cases.related_depth
-            )
-            cited = SourceList(first=len(sources) + 1)
-            related = related_cases(
-                plan.vector, nearby, self.embedder, cited, self.settings.cases.related_shown
-            )
+            with clock.stage("related"):
+                nearby = self.retriever.search(
+                    plan.nearby_search(self.settings), filters, self.settings.cases.related_depth
+                )
+                cited = SourceList(first=len(sources) + 1)
+                related = related_cases(
+                    plan.vector,
+                    nearby,
+                    self.embedder,
+                    cited,
+                    self.settings.cases.related_shown,
+                    self.retriever.sentence_vectors([ev.chunk.id for ev in nearby]),
+                )
             sources = sources + cited.sources()
         if not plan.compare:
             focus = plan.focus or _single_document(reply, sources)
-        reading = self.cases.reading_list(question, sources, plan.vector)
+        with clock.stage("reading"):
+            reading = self.cases.reading_list(question, sources, plan.vector)
         answer = Answer(
             question,
             reply.sentences,
@@ -215,10 +227,11 @@ class Engine:
             reading=reading,
             evidence=tuple(evidence),
             answerability=reply.answerability,
+            stages=clock.milliseconds(),
         )
         yield Update(answer.text, answer)
 
-    def _extractive(self, plan: QueryPlan, evidence: list[Evidence]) -> Reply:
+    def _extractive(self, plan: QueryPlan, evidence: list[Evidence], clock: StageClock) -> Reply:
         """The extractive answer: sentences in the question's script read by MiniLM, those
         in another script by the multilingual channel if it is on."""
         own = Reader(self.embedder, plan.vector, plan.inner_vector)
@@ -229,8 +242,19 @@ class Engine:
             assert plan.multilingual is not None and plan.inner_multilingual is not None
             cross = Reader(self.multilingual, plan.multilingual, plan.inner_multilingual)
         weights, unseen = self.retriever.term_weights(plan.question)
+        with clock.stage("sentences"):
+            stored = self.retriever.sentence_vectors([ev.chunk.id for ev in evidence])
         return extractive_answer(
-            plan.question, evidence, self.settings, own, cross, plan.name_stems, weights, unseen
+            plan.question,
+            evidence,
+            self.settings,
+            own,
+            cross,
+            plan.name_stems,
+            weights,
+            unseen,
+            clock,
+            [stored.get(ev.chunk.id, {}) for ev in evidence],
         )
 
     def _take(self, ranking: list[Evidence], search: Search, k: int) -> list[Evidence]:
@@ -262,7 +286,9 @@ class Engine:
         grounding = sum(c.support for c in filled) / len(filled) if filled else 0.0
         return Reply([], sources, grounding=grounding, table=table, mode="comparison")
 
-    def _llm(self, question: str, evidence: list[Evidence], fallback: Reply) -> Iterator[Update]:
+    def _llm(
+        self, question: str, evidence: list[Evidence], fallback: Reply, clock: StageClock
+    ) -> Iterator[Update]:
         """Stream the model's answer and check it; any failure returns the extractive
         answer with a visible notice (generator return value)."""
         from app.llm import LLMError
@@ -280,7 +306,8 @@ class Engine:
             return dataclasses.replace(fallback, notice=notice)
         if says_not_in_sources(text):
             return Reply([], [], abstained=True, notice=ABSTAIN_TEXT, mode="llm")
-        checked = checked_answer(text, evidence, self.scorer, self.settings)
+        with clock.stage("support"):
+            checked = checked_answer(text, evidence, self.scorer, self.settings)
         if not any(s.supported for s in checked.sentences):
             # nothing the model wrote is in the passages (it may have obeyed instructions
             # planted in a document): show the extractive answer, not the model's text

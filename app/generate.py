@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterator
 
 from app.citations import SourceList
-from app.cite import SupportScorer, lexical_support, passage_sentences
+from app.cite import SupportScorer, lexical_support
 from app.records import AnswerSentence, Evidence, Reply, page_locator
 from app.render import author_date
 from ingest.settings import Settings
-from ingest.text import normalize_space, sentence_spans
+from ingest.text import normalize_space, passage_sentences, sentence_spans
 
 # The exact reply the model is told to give when the passages do not answer (not the
 # wording shown for an empty comparison cell: that is app.records.NOT_IN_SOURCES).

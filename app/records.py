@@ -244,6 +244,8 @@ class Answer:
     evidence: tuple[Evidence, ...] = field(default=(), compare=False, repr=False)
     # why the answer abstained or did not: the signals and the model's probability
     answerability: Answerability | None = field(default=None, compare=False)
+    # milliseconds per stage of answering (app.stages), for the bench and the CLI's --json
+    stages: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def text(self) -> str:
@@ -297,6 +299,7 @@ class Answer:
             table=table,
             reading=[ReadingItem(**r) for r in data.get("reading", [])],
             answerability=_answerability(data.get("answerability")),
+            stages=dict(data.get("stages", {})),
         )
 
 

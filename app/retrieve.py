@@ -15,10 +15,12 @@ from app.lexical import LexicalIndex
 from app.names import case_names, countries_in, documents_by_country, named_in
 from app.plan import Search
 from app.records import Evidence, Filters
+from app.stages import StageClock
 from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.multilingual import DIM as MULTILINGUAL_DIM
 from ingest.records import StoredChunk
+from ingest.sentence_vectors import SentenceVectors
 from ingest.settings import Settings
 from ingest.text import is_latin, tokenize
 from ingest.vectors import VectorIndex
@@ -218,10 +220,58 @@ class Retriever:
         documents: the cases the plan keeps to when the question names no case."""
         return countries_in(question, self._refresh().by_country)
 
-    def ranking(self, search: Search, filters: Filters | None = None) -> list[Evidence]:
+    def ranking(
+        self, search: Search, filters: Filters | None = None, clock: StageClock | None = None
+    ) -> list[Evidence]:
         """Every candidate of `search` (dense and lexical, fused by reciprocal rank) inside
-        its scope and the filters, best first, before any per-document cap."""
+        its scope and the filters, best first, before any per-document cap; `clock` gets
+        the dense, lexical and fusion stages' time."""
+        clock = clock or StageClock()
         snap = self._refresh()
+        with clock.stage("fusion"):
+            allowed = self._allowed(snap, search, filters)
+        r = self.settings.retrieval
+        crossing = self._use is not None and search.multilingual is not None
+        # MiniLM and BM25 cannot read a passage in another script than the question's (an
+        # English model reads Thai as single letters): with USE on, such passages are
+        # judged by USE alone, and MiniLM's votes for them, which are noise, are dropped
+        other = snap.scripts()[not search.latin] if crossing else set()
+        multilingual: dict[str, float] = {}
+        with clock.stage("dense"):
+            if crossing and not search.latin:  # few passages share the question's script
+                mine = set(snap.chunks) - other if allowed is None else allowed - other
+                dense = self._dense(snap, self._minilm, search.vector, mine)
+            else:
+                found = self._dense(snap, self._minilm, search.vector, allowed)
+                dense = [pair for pair in found if pair[0] not in other]
+            if crossing:
+                assert self._use is not None and search.multilingual is not None
+                multilingual = dict(self._dense(snap, self._use, search.multilingual, allowed))
+        with clock.stage("lexical"):
+            lexical = snap.lexical.search(search.text, r.candidates_k, allowed)
+        with clock.stage("fusion"):
+            rankings, weights = [[i for i, _ in dense], [i for i, _ in lexical]], [1.0, 1.0]
+            unread = None
+            if crossing:
+                rankings.append(list(multilingual))
+                weights.append(r.multilingual_weight)
+                unread = [other, other, set()]
+            fused = reciprocal_rank_fusion(rankings, r.rrf_k, weights, unread, r.cross_script_scale)
+            dense_by_id, lexical_by_id = dict(dense), dict(lexical)
+            return [
+                Evidence(
+                    snap.chunks[i],
+                    fused[i],
+                    dense_by_id.get(i),
+                    lexical_by_id.get(i),
+                    multilingual.get(i),
+                )
+                for i in sorted(fused, key=lambda i: -fused[i])
+            ]
+
+    @staticmethod
+    def _allowed(snap: _Snapshot, search: Search, filters: Filters | None) -> set[str] | None:
+        """The chunk ids the filters and the plan's scope leave (None: every chunk)."""
         filters = filters or Filters()
         allowed = (
             {i for i, c in snap.chunks.items() if filters.matches(c)} if filters.active else None
@@ -230,40 +280,7 @@ class Retriever:
             docs = search.scope.documents
             in_scope = {i for i, c in snap.chunks.items() if c.doc_id in docs}
             allowed = in_scope if allowed is None else allowed & in_scope
-        r = self.settings.retrieval
-        crossing = self._use is not None and search.multilingual is not None
-        # MiniLM and BM25 cannot read a passage in another script than the question's (an
-        # English model reads Thai as single letters): with USE on, such passages are
-        # judged by USE alone, and MiniLM's votes for them, which are noise, are dropped
-        other = snap.scripts()[not search.latin] if crossing else set()
-        if crossing and not search.latin:  # few passages share the question's script
-            mine = set(snap.chunks) - other if allowed is None else allowed - other
-            dense = self._dense(snap, self._minilm, search.vector, mine)
-        else:
-            found = self._dense(snap, self._minilm, search.vector, allowed)
-            dense = [pair for pair in found if pair[0] not in other]
-        lexical = snap.lexical.search(search.text, r.candidates_k, allowed)
-        rankings, weights = [[i for i, _ in dense], [i for i, _ in lexical]], [1.0, 1.0]
-        multilingual: dict[str, float] = {}
-        unread = None
-        if crossing:
-            assert self._use is not None and search.multilingual is not None
-            multilingual = dict(self._dense(snap, self._use, search.multilingual, allowed))
-            rankings.append(list(multilingual))
-            weights.append(r.multilingual_weight)
-            unread = [other, other, set()]
-        fused = reciprocal_rank_fusion(rankings, r.rrf_k, weights, unread, r.cross_script_scale)
-        dense_by_id, lexical_by_id = dict(dense), dict(lexical)
-        return [
-            Evidence(
-                snap.chunks[i],
-                fused[i],
-                dense_by_id.get(i),
-                lexical_by_id.get(i),
-                multilingual.get(i),
-            )
-            for i in sorted(fused, key=lambda i: -fused[i])
-        ]
+        return allowed
 
     def search(
         self, search: Search, filters: Filters | None = None, k: int | None = None
@@ -320,6 +337,11 @@ class Retriever:
             )
             matrix = snap.matrices[space.name] = ({i: n for n, i in enumerate(ids)}, stacked)
         return matrix
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, SentenceVectors]:
+        """The MiniLM vectors ingest stored for these chunks' sentences, read in their
+        passage (ingest.sentence_vectors); chunks without any are left out."""
+        return self.catalog.sentence_vectors(chunk_ids)
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored MiniLM vectors of these chunks (ids without one are left out), cached

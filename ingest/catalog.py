@@ -37,6 +37,7 @@ from ingest.records import (
     StoredChunk,
     StoredDocument,
 )
+from ingest.sentence_vectors import SENTENCE_SCHEMA, SentenceVectorRecords
 from ingest.settings import Settings
 
 _SCHEMA = """
@@ -153,11 +154,12 @@ def _damage_as(path: Path) -> Iterator[None]:
         raise CatalogDamaged(path, str(exc)) from exc
 
 
-class Catalog(DerivedRecords):
+class Catalog(DerivedRecords, SentenceVectorRecords):
     """SQLite record of committed documents and chunks; one transaction per file.
 
-    The derived-records table (`ingest.derived`) lives on the same connection, so its
-    writes take the same lock and transactions as the documents they were derived from.
+    The derived-records table (`ingest.derived`) and the sentence vectors
+    (`ingest.sentence_vectors`) live on the same connection, so their writes take the same
+    lock and transactions as the documents they were derived from.
     A damaged file raises CatalogDamaged: at open (SQLite's quick_check, 0.05 s on a
     15k-passage catalog), or from the statement that meets the damage.
 
@@ -205,7 +207,7 @@ class Catalog(DerivedRecords):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._check()
-        self._db.executescript(_SCHEMA + DERIVED_SCHEMA)
+        self._db.executescript(_SCHEMA + DERIVED_SCHEMA + SENTENCE_SCHEMA)
         if set(_ADDED_COLUMNS) - self._columns():
             self._migrate()
 

@@ -22,7 +22,9 @@ from ingest.catalog import Catalog
 from ingest.embed import Embedder
 from ingest.multilingual import MultilingualEmbedder
 from ingest.records import Document
+from ingest.sentence_vectors import SentenceVectorRecords
 from ingest.settings import Settings
+from ingest.text import passage_sentences
 from ingest.vectors import VectorIndex
 
 
@@ -45,10 +47,13 @@ class DenseChannel:
     name: str
     index: VectorIndex
     embedder: Embeds
+    # where the channel's passages' sentence vectors go (MiniLM's: the catalog), if anywhere
+    sentences: SentenceVectorRecords | None = None
 
 
-def multilingual_embedder(settings: Settings) -> MultilingualEmbedder:
-    threads = settings.embed.multilingual_threads or os.cpu_count() or 1
+def multilingual_embedder(settings: Settings, threads: int | None = None) -> MultilingualEmbedder:
+    """USE with `threads` BLAS threads (default: the ingest's `embed.threads`)."""
+    threads = (settings.embed.threads if threads is None else threads) or os.cpu_count() or 1
     return MultilingualEmbedder(
         threads=threads, batch_size=settings.embed.multilingual_batch, memo_size=20_000
     )
@@ -74,6 +79,7 @@ def open_channels(
             "minilm",
             VectorIndex(settings, catalog=catalog),
             embedder or Embedder.from_settings(settings),
+            sentences=catalog,
         )
     ]
     if settings.embed.multilingual:
@@ -106,12 +112,25 @@ def write_vectors(channels: list[DenseChannel], docs: list[Document]) -> set[str
             known.update(channel.index.embeddings_for([c.id for c in doc.chunks]))
         missing = {c.id: c.text for doc in docs for c in doc.chunks if c.id not in known}
         if missing:
-            vectors = channel.embedder.embed(list(missing.values()))
+            vectors = _embed(channel, missing)
             known.update(zip(missing, vectors, strict=True))
         channel.index.upsert(docs, known)
         if n == 0:
             fresh = set(missing)
     return fresh
+
+
+def _embed(channel: DenseChannel, texts: dict[str, str]) -> np.ndarray:
+    """The channel's vectors of `texts` (chunk id -> text), and, where the channel keeps
+    them and its model can pool them in the same pass, its sentences' vectors."""
+    if channel.sentences is None or not isinstance(channel.embedder, Embedder):
+        return channel.embedder.embed(list(texts.values()))
+    spans = [passage_sentences(text) for text in texts.values()]
+    vectors, per_sentence = channel.embedder.embed_in_context(list(texts.values()), spans)
+    channel.sentences.put_sentence_vectors(
+        dict(zip(texts, zip(spans, per_sentence, strict=True), strict=True))
+    )
+    return vectors
 
 
 def stored_ids(channels: list[DenseChannel]) -> dict[str, set[str]]:
@@ -147,6 +166,28 @@ def restore_vectors(
             )
         restored[channel.name] = len(lost)
     return restored
+
+
+def fill_sentence_vectors(
+    channels: list[DenseChannel], catalog: Catalog, committed: set[str], window: int
+) -> int:
+    """Store sentence vectors for the committed passages that have none (an index built
+    before ingest kept them), `window` passages at a time: their files are unchanged, so
+    nothing else would. Costs one MiniLM pass per such passage, once; returns how many."""
+    channel = channels[0]
+    embedder = channel.embedder
+    if channel.sentences is None or not isinstance(embedder, Embedder):
+        return 0
+    if embedder.backend == "torch":  # sentence-transformers pools inside: nothing to keep
+        return 0
+    from tqdm import tqdm
+
+    lacking = sorted(channel.sentences.unread_chunks(committed))
+    steps = range(0, len(lacking), window)
+    for start in tqdm(steps, desc="sentence vectors", disable=None, leave=False):
+        chunks = catalog.chunks(lacking[start : start + window]).values()
+        _embed(channel, {c.id: c.text for c in chunks})
+    return len(lacking)
 
 
 def _shortfall(missing: Mapping[str, int], committed: int, channels: int) -> str:
@@ -187,3 +228,5 @@ def delete_vectors(channels: list[DenseChannel], ids: Iterable[str]) -> None:
     ids = list(ids)
     for channel in channels:
         channel.index.delete(ids)
+        if channel.sentences is not None:
+            channel.sentences.drop_sentence_vectors(ids)

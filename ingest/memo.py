@@ -18,6 +18,10 @@ class VectorMemo:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """How many texts are remembered."""
+        return len(self._vectors)
+
     def embed(self, texts: list[str], embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """Vectors of `texts`, calling `embed` only for those not remembered."""
         with self._lock:

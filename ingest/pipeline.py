@@ -21,6 +21,7 @@ from ingest.catalog import Catalog, refuse_writes
 from ingest.channels import (
     DenseChannel,
     delete_vectors,
+    fill_sentence_vectors,
     open_channels,
     restore_vectors,
     restored_notice,
@@ -444,6 +445,12 @@ def ingest(
         restored = restore_vectors(channels, catalog, committed, stored, settings.embed.window)
         if restored:
             report.notices.append(restored_notice(restored, len(committed), len(channels)))
+        filled = fill_sentence_vectors(channels, catalog, committed, settings.embed.window)
+        if filled:
+            report.notices.append(
+                f"{filled} passages of an index built by an older govqa had no sentence "
+                "vectors: stored now (answers rank their sentences without the model)"
+            )
         hashes = catalog.hashes()
         known = {d: Known(*row) for d, row in catalog.resemblances().items()}
         texts: dict[str, str] = {}  # documents of this run not yet committed

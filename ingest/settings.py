@@ -105,8 +105,18 @@ class EmbedSettings(BaseSettings):
         description="Also embed every passage with the multilingual USE v3, the channel "
         "that lets a Thai question find an English passage and the reverse.",
     )
-    multilingual_threads: int = Field(
-        0, description="BLAS threads for USE's numpy forward pass; 0: one per CPU core."
+    threads: int = Field(
+        0,
+        description="CPU threads each model (MiniLM's ONNX session, USE's numpy) runs an "
+        "ingest's batches with; 0: one per core.",
+    )
+    query_threads: int = Field(
+        1,
+        description="Threads the same models answer questions with (Engine). One: a "
+        "question's few short texts are too small to share, and on this busy 2-core machine "
+        "two threads took 10x longer for USE (49 vs 4.6 ms, two questions) and as long or "
+        "2x longer for MiniLM (40 sentences: 122 ms on one, 128-235 on two); concurrent "
+        "chat requests use the other core instead.",
     )
     multilingual_batch: int = Field(64, description="Texts per USE forward pass.")
     cache_dir: Path = Field(

@@ -14,6 +14,12 @@ from unicodedata import combining, normalize
 
 THAI_CHAR = re.compile(r"[\u0E00-\u0E7F]")
 _THAI_RUN = re.compile(r"[\u0E00-\u0E7F]+")
+# letters counted by script in C, not per character in Python (every chunk is tested when an
+# index opens): runs of letters, of Thai letters, and letters outside Latin (to IPA) and
+# Latin Extended Additional
+_LETTERS = re.compile(r"[^\W\d_]+")
+_THAI_LETTERS = re.compile(r"(?:(?=[\u0E00-\u0E7F])[^\W\d_])+")
+_OTHER_LETTERS = re.compile(r"[^\W\d_\x00-\u024f\u1e00-\u1eff]")
 # A word is a Thai run, or letters of any other script (with their combining marks) joined
 # by inner apostrophes or hyphens, or a number. Letters, not ASCII: "Gdańsk", "Düsseldorf"
 # and "São" are one word each, not "gda" + "sk".
@@ -39,16 +45,15 @@ def strip_controls(text: str) -> str:
 def is_thai(text: str) -> bool:
     """Mostly Thai letters (a Thai question or sentence, not an English one naming a Thai
     word)."""
-    letters = re.findall(r"[^\W\d_]", text)
-    return bool(letters) and sum("\u0e00" <= ch <= "\u0e7f" for ch in letters) > len(letters) / 2
+    letters = sum(map(len, _LETTERS.findall(text)))
+    return bool(letters) and sum(map(len, _THAI_LETTERS.findall(text))) > letters / 2
 
 
 def is_latin(text: str) -> bool:
     """Mostly Latin letters: text an English model's vocabulary can read at all. A script
     test, not language identification, which misreads a short question full of names."""
-    letters = re.findall(r"[^\W\d_]", text)
-    latin = sum(ch < "\u0250" or "\u1e00" <= ch <= "\u1eff" for ch in letters)
-    return bool(letters) and latin > len(letters) / 2
+    letters = sum(map(len, _LETTERS.findall(text)))
+    return bool(letters) and letters - len(_OTHER_LETTERS.findall(text)) > letters / 2
 
 
 def normalize_space(text: str) -> str:
@@ -93,6 +98,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for paragraph in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
         spans.extend(split_sentences(paragraph.group(0), paragraph.start()))
     return spans
+
+
+def passage_sentences(passage: str) -> list[tuple[int, int]]:
+    """The sentences of a passage that hold a word: what an answer may quote, and what
+    ingest stores a vector for (ingest.sentence_vectors), so both cut it alike."""
+    return [(s, e) for s, e in sentence_spans(passage) if re.search(r"\w", passage[s:e])]
 
 
 def word_count(text: str) -> int:

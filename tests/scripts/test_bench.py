@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 import bench
+from ingest.settings import Settings
 
 
 @pytest.fixture
@@ -109,3 +110,35 @@ def test_best_run_keeps_the_fastest_round_and_lists_every_round() -> None:
     assert best["seconds"] == 9.1
     assert best["rounds_chunks_per_s"] == [8.5, 11.2]
     assert "rounds_chunks_per_s" not in runs[1]
+
+
+def test_a_real_index_cut_to_a_size_keeps_whole_documents(tmp_path: Path) -> None:
+    from ingest.catalog import Catalog
+    from tests.support.tiny import tiny_index
+
+    settings = tiny_index(tmp_path)
+    (settings.index_dir / bench.INDEX_MARKER).write_text(json.dumps({"v": 1}))
+    catalog = Catalog(settings.catalog_path, read_only=True)
+    try:
+        counts = {d.doc_id: d.chunks for d in catalog.documents()}
+    finally:
+        catalog.close()
+    cut = tmp_path / "cut"
+    made = bench.real_subset(settings.index_dir, 1, cut, seed=0)
+    assert not made["cached"]
+    kept = Catalog(Settings(index_dir=cut).catalog_path, read_only=True)
+    try:
+        left = {d.doc_id: d.chunks for d in kept.documents()}
+    finally:
+        kept.close()
+    assert len(left) == 1 and left.items() <= counts.items()  # one whole document
+    assert made["chunks"] == sum(left.values())
+    assert bench.real_subset(settings.index_dir, 1, cut, seed=0)["cached"]
+    assert len(counts) == 3  # the full index is untouched
+
+
+def test_stage_summary_counts_stages_a_question_skipped_as_zero() -> None:
+    summary = bench.stage_summary([{"plan": 2.0, "related": 4.0}, {"plan": 4.0}])
+    assert list(summary) == ["plan", "related"]
+    assert summary["plan"]["mean"] == 3.0 and summary["plan"]["reached"] == 2
+    assert summary["related"]["p50"] == 2.0 and summary["related"]["reached"] == 1
