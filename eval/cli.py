@@ -43,11 +43,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         cases=args.case_queries or DEFAULT_CASES,
         limit=args.limit,
     )
+    from ingest.pipeline import IngestBusy
+
     settings = settings_from_args(args)
     require_local_model(settings)
     try:
         run = evaluate(settings, options, args.corpus, args.index_dir is not None)
-    except GoldError as exc:
+    except (GoldError, IngestBusy) as exc:  # a gold file to fix, an index another run holds
         raise UsageError(str(exc)) from exc
     skipped = [f"skipped: {f.path}: {f.reason}" for f in run.indexed.skipped]
     for line in skipped + missing_evidence_lines(run.report):

@@ -181,6 +181,39 @@ def test_a_gold_file_with_errors_is_reported_not_crashed(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_an_index_another_ingest_holds_is_one_line_not_a_crash(tmp_path):
+    import fcntl
+
+    index = tmp_path / "index"
+    index.mkdir()
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "x", "question": "Who voted?"}\n')
+    with open(index / "ingest.lock", "w") as held:  # a `govqa ingest` in another terminal
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "eval.cli",
+                "eval",
+                "--gold",
+                str(gold),
+                "--corpus",
+                str(CORPUS),
+                "--index-dir",
+                str(index),
+                "--no-baselines",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+    assert result.returncode == 2, result.stderr
+    assert "another ingest is running" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_metric_definitions():
     assert reciprocal_rank([False, False, True]) == pytest.approx(1 / 3)
     assert ndcg([True, False], relevant_total=1) == 1.0
