@@ -361,7 +361,6 @@ def build_index(paths: list[Path], index_dir: Path, backend: dict) -> dict:
     """Bring the cached index in line with the files under `paths` (no embedding when it
     already is; rebuilt when its fingerprint changed): its chunk count and what it took."""
     from app.library import update_library
-    from ingest.catalog import Catalog
     from ingest.settings import Settings
 
     cached = claim_index_dir(index_dir, index_fingerprint(paths, backend))
@@ -381,13 +380,8 @@ def build_index(paths: list[Path], index_dir: Path, backend: dict) -> dict:
     settings = Settings(index_dir=index_dir, **backend)
     library = update_library(paths, settings, sync=True, progress=progress)
     report = library.ingest
-    catalog = Catalog(settings.catalog_path)
-    try:
-        chunks = len(catalog.chunk_ids())
-    finally:
-        catalog.close()
     return {
-        "chunks": chunks,
+        "chunks": _chunk_count(index_dir),
         "files": len(report.files),
         "skipped": [f"{f.path}: {f.reason}" for f in report.skipped],
         "cached": cached,
@@ -453,8 +447,8 @@ def real_subset(full_index: Path, size: int, dest: Path, seed: int) -> dict:
     from ingest.catalog import Catalog
     from ingest.settings import Settings
 
-    marker = {"from": json.loads((full_index / INDEX_MARKER).read_text()), "size": size}
-    marker["seed"] = seed
+    full = json.loads((full_index / INDEX_MARKER).read_text())
+    marker = {"from": full, "size": size, "seed": seed}
     try:
         if json.loads((dest / INDEX_MARKER).read_text()) == marker:
             return {"chunks": _chunk_count(dest), "cached": True}

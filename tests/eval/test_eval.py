@@ -166,16 +166,21 @@ def test_own_corpus_and_gold_from_the_command_line(tmp_path):
     assert "Changes against" in again.stdout
 
 
-def test_a_gold_file_with_errors_is_reported_not_crashed(tmp_path):
-    gold = tmp_path / "bad.jsonl"
-    gold.write_text('{"id": "x", "question": "ok"}\n{"id": "y"}\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "eval.cli", "eval", "--gold", str(gold), "--no-baselines"],
+def govqa_eval(*args: str) -> subprocess.CompletedProcess:
+    """`govqa eval ARGS` in a new process, as a user runs it, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "eval.cli", "eval", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=300,
     )
+
+
+def test_a_gold_file_with_errors_is_reported_not_crashed(tmp_path):
+    gold = tmp_path / "bad.jsonl"
+    gold.write_text('{"id": "x", "question": "ok"}\n{"id": "y"}\n')
+    result = govqa_eval("--gold", str(gold), "--no-baselines")
     assert result.returncode == 2
     assert "bad.jsonl:2: question: Field required" in result.stderr
     assert "Traceback" not in result.stderr
@@ -190,24 +195,14 @@ def test_an_index_another_ingest_holds_is_one_line_not_a_crash(tmp_path):
     gold.write_text('{"id": "x", "question": "Who voted?"}\n')
     with open(index / "ingest.lock", "w") as held:  # a `govqa ingest` in another terminal
         fcntl.flock(held, fcntl.LOCK_EX)
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "eval.cli",
-                "eval",
-                "--gold",
-                str(gold),
-                "--corpus",
-                str(CORPUS),
-                "--index-dir",
-                str(index),
-                "--no-baselines",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=300,
+        result = govqa_eval(
+            "--gold",
+            str(gold),
+            "--corpus",
+            str(CORPUS),
+            "--index-dir",
+            str(index),
+            "--no-baselines",
         )
     assert result.returncode == 2, result.stderr
     assert "another ingest is running" in result.stderr
