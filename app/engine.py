@@ -54,6 +54,13 @@ class Update:
     answer: Answer | None = None
 
 
+# an English and a Thai question, about no case in particular (Engine.warm_up)
+WARM_UP_QUESTIONS = (
+    "What did residents gain from the programme?",
+    "ประชาชนมีส่วนร่วมอย่างไร",
+)
+
+
 class Engine:
     """Answers questions over the index in `settings.index_dir`."""
 
@@ -88,7 +95,15 @@ class Engine:
         cross = None
         if self.multilingual is not None:
             cross = multilingual_index(self.settings, catalog=self.catalog, read_only=read_only)
-        return Retriever(self.settings, self.catalog, index, self.embedder, cross)
+        return Retriever(
+            self.settings,
+            self.catalog,
+            index,
+            self.embedder,
+            cross,
+            self.settings.lexical_dir,
+            save_derived=not read_only,
+        )
 
     def answerer_status(self) -> str:
         """What writes the answers, in a few words for the chat and the CLI. A local model
@@ -230,6 +245,27 @@ class Engine:
             stages=clock.milliseconds(),
         )
         yield Update(answer.text, answer)
+
+    def warm_up(self) -> None:
+        """Load what a first question waits for: both models, the chunk snapshot (the saved
+        BM25 index and case names), the vector stores' HNSW indexes, the language
+        identifier and Thai word segmentation (its dictionary trie takes seconds). The chat
+        runs this in the background as it starts; it answers one question extractively
+        and keeps nothing of it (a configured language model is never called)."""
+        clock = StageClock()
+        for question in WARM_UP_QUESTIONS:
+            plan = plan_question(
+                question,
+                self.retriever,
+                self.embedder,
+                self.settings,
+                None,
+                None,
+                self.multilingual,
+            )
+            ranking = self.retriever.ranking(plan.search, None, clock)
+            top = self._take(ranking, plan.search, self.settings.retrieval.top_k)
+            self._extractive(plan, top, clock)
 
     def _extractive(self, plan: QueryPlan, evidence: list[Evidence], clock: StageClock) -> Reply:
         """The extractive answer: sentences in the question's script read by MiniLM, those

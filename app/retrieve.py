@@ -8,11 +8,12 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from app.lexical import LexicalIndex
-from app.names import case_names, countries_in, documents_by_country, named_in
+from app.lexical import LexicalIndex, lexical_index
+from app.names import countries_in, documents_by_country, named_in, saved_case_names
 from app.plan import Search
 from app.records import Evidence, Filters
 from app.stages import StageClock
@@ -22,7 +23,7 @@ from ingest.multilingual import DIM as MULTILINGUAL_DIM
 from ingest.records import StoredChunk
 from ingest.sentence_vectors import SentenceVectors
 from ingest.settings import Settings
-from ingest.text import is_latin, tokenize
+from ingest.text import tokenize
 from ingest.vectors import VectorIndex
 
 
@@ -104,8 +105,8 @@ class _Snapshot:
     def scripts(self) -> tuple[set[str], set[str]]:
         """Index with "is the question in Latin script" to get the chunks in the other one."""
         if self.by_script is None:
-            latin = {i for i, c in self.chunks.items() if is_latin(c.text)}
-            self.by_script = (set(self.chunks) - latin, latin)
+            other = self.lexical.non_latin
+            self.by_script = (set(other), set(self.chunks) - other)
         return self.by_script
 
 
@@ -133,9 +134,16 @@ class Retriever:
         index: VectorIndex,
         embedder: Embedder,
         multilingual: VectorIndex | None = None,
+        lexical_dir: Path | None = None,
+        save_derived: bool = True,
     ) -> None:
-        """`index` holds the MiniLM vectors, `multilingual` (if the channel is on) USE's."""
+        """`index` holds the MiniLM vectors, `multilingual` (if the channel is on) USE's;
+        the BM25 index is read back from `lexical_dir` when saved there, and the case
+        names from the catalog; both are saved after a build with `save_derived` (an index
+        that may only be read is never written)."""
         self.settings = settings
+        self.lexical_dir = lexical_dir
+        self.save_derived = save_derived
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
@@ -158,8 +166,18 @@ class Retriever:
                 version,
                 {c.id: c for c in chunks},
                 dict(by_doc),
-                LexicalIndex([c.id for c in chunks], [c.text for c in chunks]),
-                case_names(chunks, self.settings.retrieval.name_max_documents),
+                lexical_index(
+                    [c.id for c in chunks],
+                    [c.text for c in chunks],
+                    self.lexical_dir,
+                    self.save_derived,
+                ),
+                saved_case_names(
+                    self.catalog,
+                    chunks,
+                    self.settings.retrieval.name_max_documents,
+                    self.save_derived,
+                ),
                 documents_by_country(chunks),
             )
             for space in (self._minilm, self._use):

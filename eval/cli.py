@@ -20,7 +20,7 @@ from app.cli import (
 from app.cli import main as app_main
 from eval.cleaning import score_cleaning
 from eval.corpus import evaluate
-from eval.gold import GoldError
+from eval.gold import GoldError, load_gold
 from eval.harness import DEFAULT_CASES, DEFAULT_SUPPORT, EvalOptions
 from eval.report import console_report, missing_evidence_lines, write_report
 
@@ -33,6 +33,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.only_answers and not args.answers:
         raise UsageError("--only-answers needs --answers FILE")
     require_paths([args.gold, args.answers, args.compare, args.corpus, args.case_queries])
+    try:  # a gold file to fix is reported before an ingest that may take minutes
+        load_gold(args.gold)
+    except GoldError as exc:
+        raise UsageError(str(exc)) from exc
     options = EvalOptions(
         gold=args.gold,
         answers=args.answers,

@@ -464,6 +464,11 @@ class Settings(BaseSettings):
         return self.index_dir / "catalog.sqlite"
 
     @property
+    def lexical_dir(self) -> Path:
+        """The saved BM25 index (app.lexical): a copy of the catalog's chunks, tokenised."""
+        return self.index_dir / "lexical"
+
+    @property
     def uploads_dir(self) -> Path:
         """Where the chat stores uploaded files: inside the index they belong to, one folder
         per file content, so two uploads never share a path."""

@@ -193,12 +193,24 @@ class _OpenCollection:
     its index closed) is stopped when its last call is done. Guarded by the index's lock."""
 
     collection: Any
-    store: Any  # llama-index's ChromaVectorStore over `collection`
     stop: Callable[[], None]
     seen: int  # the catalog's vectors_version when it was opened
     users: int = 0
     retired: bool = False
     stopped: bool = False
+    _store: Any = None
+
+    @property
+    def store(self) -> Any:
+        """llama-index's ChromaVectorStore over `collection`, made on first use: importing
+        llama-index costs seconds of a cold start, and answering a question never needs it
+        (queries and deletes go to the collection itself). Two threads may both make one;
+        either serves."""
+        if self._store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._store
 
     def retire(self) -> None:
         self.retired = True
@@ -211,7 +223,8 @@ class _OpenCollection:
 
 
 class VectorIndex:
-    """The Chroma collection, written and queried through llama-index's ChromaVectorStore.
+    """The Chroma collection, written through llama-index (its nodes and their flat metadata)
+    and queried on the collection itself.
 
     Embeddings are always passed in: the collection has no embedding function, so Chroma
     never reaches for its default model (which would download). `owner` is the catalog's
@@ -253,8 +266,6 @@ class VectorIndex:
         return self._catalog.vectors_version() if self._catalog is not None else 0
 
     def _open(self) -> _OpenCollection:
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         seen = self._written()  # read first: a write made while opening is seen as new
         if self.read_only and self.embedded:
             client, stop = _private_copy(self.settings)
@@ -283,9 +294,7 @@ class VectorIndex:
         except BaseException:
             stop()
             raise
-        return _OpenCollection(
-            collection, ChromaVectorStore(chroma_collection=collection), stop, seen
-        )
+        return _OpenCollection(collection, stop, seen)
 
     def _replace(self, stale: _OpenCollection) -> _OpenCollection:
         """Reopen, unless another thread already replaced `stale`; called under the lock."""
@@ -457,7 +466,7 @@ class VectorIndex:
             self._refuse_writes()
         for start in range(0, len(ids), 5000):
             part = ids[start : start + 5000]
-            self._call(lambda c, part=part: c.store.delete_nodes(node_ids=part))
+            self._call(lambda c, part=part: c.collection.delete(ids=part))
         if ids:
             self._record_write()
 

@@ -64,7 +64,7 @@ def main() -> None:
     else:
         use = multilingual_embedder(settings).embed(texts)
     use /= np.clip(np.linalg.norm(use, axis=1, keepdims=True), 1e-12, None)
-    lexical = LexicalIndex(ids, texts)
+    lexical = LexicalIndex.build(ids, texts)
     embedder = Embedder.from_settings(settings)
     use_model = multilingual_embedder(settings)
     results = {}

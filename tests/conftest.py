@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
 from pathlib import Path
@@ -27,15 +28,35 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def corpus_settings(tmp_path_factory: pytest.TempPathFactory):
-    """Settings whose index holds the whole sample corpus, ingested once for the session."""
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+    """Settings whose index holds the whole sample corpus, ingested once for the run.
+
+    With pytest-xdist the first worker to ask builds it in the run's shared folder (under a
+    file lock) and each worker reads its own copy: a test may write its index, and two
+    embedded Chroma clients of one folder would see each other's writes late."""
+    from filelock import FileLock
+
     from ingest.settings import Settings
     from tests.support.index import ingest_and_derive
 
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), corpus_dir=CORPUS)
-    report = ingest_and_derive([CORPUS], settings)
-    assert not report.skipped, report.skipped
-    return settings
+    def build(index_dir: Path) -> None:
+        settings = Settings(index_dir=index_dir, corpus_dir=CORPUS)
+        report = ingest_and_derive([CORPUS], settings)
+        assert not report.skipped, report.skipped
+
+    own = tmp_path_factory.mktemp("index")
+    if worker_id == "master":  # not under xdist
+        build(own)
+        return Settings(index_dir=own, corpus_dir=CORPUS)
+    shared = tmp_path_factory.getbasetemp().parent / "sample-index"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            build(shared)
+            (shared / "built").touch()
+    shutil.copytree(shared, own, dirs_exist_ok=True)
+    (own / "built").unlink()
+    return Settings(index_dir=own, corpus_dir=CORPUS)
 
 
 @pytest.fixture(scope="session")

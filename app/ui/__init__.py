@@ -4,8 +4,10 @@ app.engine, ingesting in app.library."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import sys
+import threading
 
 from ingest.offline import enforce_offline
 
@@ -106,7 +108,8 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
         print(terminal_safe(note), file=sys.stderr)
     if answerer_kind(settings) == "local":  # it loads in the background from here on
         print(terminal_safe(f"note: answers by the {engine.answerer_status()}"), file=sys.stderr)
-    engine.embedder.embed(["warm up"])  # load the model before the first visitor waits
+    # the models, indexes and snapshot load while the page comes up, not on the first visit
+    threading.Thread(target=_warm_up, args=(engine,), name="govqa-warm-up", daemon=True).start()
     access = Access(settings.serve.auth_file)
     demo = build_app(engine, access)
     demo.queue(default_concurrency_limit=4)
@@ -124,6 +127,13 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
         max_file_size=f"{int(settings.ingest.max_upload_mb * 1024)}kb",
     )
     return demo
+
+
+def _warm_up(engine: Engine) -> None:
+    """Engine.warm_up, quietly: what fails here fails again on the first question, which
+    reports it to the visitor as a question's failure is reported."""
+    with contextlib.suppress(Exception):
+        engine.warm_up()
 
 
 def _login(access: Access):

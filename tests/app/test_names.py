@@ -4,8 +4,10 @@ case; a country word or demonym is never a case name, it names the country's cas
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
-from app.names import case_names, countries_in, documents_by_country, named_in
+from app.names import case_names, countries_in, documents_by_country, named_in, saved_case_names
+from ingest.catalog import Catalog
 from ingest.countries import countries_named, is_country_name
 from ingest.records import DocMetadata, StoredChunk
 
@@ -132,3 +134,28 @@ def test_a_country_names_all_of_its_cases():
         "budget-2",
     }
     assert countries_in("Elections in Kenya", by_country) == {}  # no Kenyan document
+
+
+def test_saved_names_are_read_back_until_a_label_changes(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    try:
+        fresh = saved_case_names(catalog, CORPUS, 1)
+        assert fresh == case_names(CORPUS, 1) and fresh["kalasin"]
+        assert saved_case_names(catalog, CORPUS, 1, save=False) == fresh
+        # the saved record is what the next process reads: a stand-in value shows it is used
+        signature, _ = catalog.derived("case-names")["all"]
+        catalog.put_derived("case-names", {"all": (signature, '{"kalasin": ["Stand-in"]}')})
+        assert saved_case_names(catalog, CORPUS, 1) == {"kalasin": {"Stand-in"}}
+        # a changed place is another signature: found again, not read back
+        moved = [
+            dataclasses.replace(
+                c, metadata=c.metadata.model_copy(update={"place": "Somewhere Else"})
+            )
+            if c.doc_id == "kalasin"
+            else c
+            for c in CORPUS
+        ]
+        assert saved_case_names(catalog, moved, 1) == case_names(moved, 1)
+        assert saved_case_names(catalog, CORPUS, 2) == case_names(CORPUS, 2)
+    finally:
+        catalog.close()
