@@ -194,7 +194,8 @@ class Engine:
                 self.multilingual,
             )
         if plan.compare:
-            reply, evidence = self._comparison(plan), self._case_evidence(plan, filters)
+            with clock.stage("comparison"):
+                reply, evidence = self._comparison(plan), self._case_evidence(plan, filters)
             focus = [row.doc_id for row in reply.table.rows]
         else:
             ranking = self.retriever.ranking(plan.search, filters, clock)

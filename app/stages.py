@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 # the order stages run in, the order reports list them in
 STAGES = (
     "plan",
+    "comparison",  # a comparison table and each compared case's passages, retrieval included
     "dense",
     "lexical",
     "fusion",

@@ -31,3 +31,13 @@ def test_answer_sentences_are_read_from_the_index_not_the_model(corpus_settings)
         assert len(engine.embedder._memo) == 0
     finally:
         engine.close()
+
+
+def test_a_comparison_is_timed_as_its_own_stage(engine: Engine) -> None:
+    ids = sorted({d.doc_id for d in engine.documents()})[:2]
+    answer = engine.ask("Compare how they involved residents", compare=ids)
+    assert answer.table is not None and answer.table.rows
+    assert "comparison" in answer.stages
+    # the table's retrieval is inside it: the stages still add up to the answer's time
+    assert answer.stages["comparison"] > 0
+    assert sum(answer.stages.values()) <= answer.seconds * 1000 + 1
