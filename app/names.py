@@ -12,9 +12,11 @@ facet), all of them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
+import sqlite3
 from collections import Counter, defaultdict
 
 from ingest.catalog import Catalog
@@ -146,7 +148,10 @@ def saved_case_names(
     names = case_names(chunks, max_documents)
     if save:
         value = json.dumps({doc_id: sorted(found) for doc_id, found in names.items()})
-        catalog.put_derived(_NAMES_KIND, {"all": (signature, value)})
+        # only ever a copy: a catalog busy past its timeout (a long ingest commit in another
+        # process) costs the next process a rebuild, never this question its answer
+        with contextlib.suppress(sqlite3.Error):
+            catalog.put_derived(_NAMES_KIND, {"all": (signature, value)})
     return names
 
 
