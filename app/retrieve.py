@@ -323,8 +323,10 @@ class Retriever:
         exact = self.settings.retrieval.exact_scope
         if allowed is not None and len(snap.chunks) <= exact:
             rows, matrix = self._corpus_matrix(snap, space)
-            positions = np.fromiter(
-                (rows[i] for i in allowed if i in rows), dtype=np.int64, count=-1
+            # sorted: a set's order changes with each process's hash seed, and ties (equal
+            # scores) would be broken by it, so two runs could rank alike passages apart
+            positions = np.sort(
+                np.fromiter((rows[i] for i in allowed if i in rows), dtype=np.int64, count=-1)
             )
             if not len(positions):
                 return []
