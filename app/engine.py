@@ -96,13 +96,7 @@ class Engine:
         if self.multilingual is not None:
             cross = multilingual_index(self.settings, catalog=self.catalog, read_only=read_only)
         return Retriever(
-            self.settings,
-            self.catalog,
-            index,
-            self.embedder,
-            cross,
-            self.settings.lexical_dir,
-            save_derived=not read_only,
+            self.settings, self.catalog, index, self.embedder, cross, save_derived=not read_only
         )
 
     def answerer_status(self) -> str:

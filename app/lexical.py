@@ -113,7 +113,7 @@ def lexical_key(ids: list[str]) -> str:
 
 
 def lexical_index(
-    ids: list[str], texts: list[str], folder: Path | None, save: bool = True
+    ids: list[str], texts: list[str], folder: Path, save: bool = True
 ) -> LexicalIndex:
     """The BM25 index of these chunks: loaded from `folder` if saved there for exactly
     them, else built and (with `save`, and `folder` writable) saved for the next process.
@@ -122,8 +122,6 @@ def lexical_index(
     half of one; indexes of other chunk sets are then removed. A saved index that cannot
     be read is rebuilt: it is only ever a copy of what the catalog holds.
     """
-    if folder is None:
-        return LexicalIndex.build(ids, texts)
     key = lexical_key(ids)
     saved = folder / key
     if saved.is_dir():

@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -134,15 +133,13 @@ class Retriever:
         index: VectorIndex,
         embedder: Embedder,
         multilingual: VectorIndex | None = None,
-        lexical_dir: Path | None = None,
         save_derived: bool = True,
     ) -> None:
         """`index` holds the MiniLM vectors, `multilingual` (if the channel is on) USE's;
-        the BM25 index is read back from `lexical_dir` when saved there, and the case
-        names from the catalog; both are saved after a build with `save_derived` (an index
-        that may only be read is never written)."""
+        the BM25 index is read back from `settings.lexical_dir` when saved there, and the
+        case names from the catalog; both are saved after a build with `save_derived` (an
+        index that may only be read is never written)."""
         self.settings = settings
-        self.lexical_dir = lexical_dir
         self.save_derived = save_derived
         self.catalog = catalog
         self.index = index
@@ -169,7 +166,7 @@ class Retriever:
                 lexical_index(
                     [c.id for c in chunks],
                     [c.text for c in chunks],
-                    self.lexical_dir,
+                    self.settings.lexical_dir,
                     self.save_derived,
                 ),
                 saved_case_names(

@@ -1,6 +1,6 @@
-"""What the first question of a new process reads from disk instead of building: the saved
-BM25 index and case names (app.lexical, app.names) give the answers a built one gives, and
-an index that may only be read is never written to save them."""
+"""What the first question of a new engine (as of a new process) reads from disk instead of
+building: the saved BM25 index and case names (app.lexical, app.names) give the answers a
+built one gives, and an index that may only be read is never written to save them."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory):
     return tiny_index(tmp_path_factory.mktemp("saved"))
 
 
-def test_a_new_process_answers_alike_from_what_was_saved(settings) -> None:
+def test_a_new_engine_answers_alike_from_what_was_saved(settings) -> None:
     # ingest built the cards through a retriever, which saved its BM25 index
     saved = list(settings.lexical_dir.iterdir())
     assert len(saved) == 1 and (saved[0] / "chunk_ids.json").is_file()
