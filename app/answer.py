@@ -148,16 +148,17 @@ def sentence_meaning(
         reader = readers[choice]
         assert reader is not None
         stored = in_context if choice == 0 else None
-        vectors = _sentence_vectors(reader.embedder, [candidates[i] for i in rows], stored)
+        vectors = stored_or_embedded(reader.embedder, [candidates[i] for i in rows], stored)
         closeness[rows] = vectors @ reader.vector
         rank[rows] = vectors @ reader.rank_vector
     return Meaning(closeness, rank)
 
 
-def _sentence_vectors(
+def stored_or_embedded(
     embedder: Embeds, candidates: list[Candidate], stored: list[SentenceVectors] | None
 ) -> np.ndarray:
-    """The stored vector of each candidate where there is one, else its own embedding."""
+    """The stored vector of each candidate where there is one (`stored[n]`: those of
+    evidence passage n, read in their passage at ingest), else its own embedding now."""
     found = [
         stored[c.evidence].get((c.start, c.end)) if stored and c.evidence < len(stored) else None
         for c in candidates
@@ -334,7 +335,7 @@ def related_cases(
             continue
         seen.add(ev.chunk.doc_id)
         stored = [in_context.get(ev.chunk.id, {})] if in_context else None
-        cosine = _sentence_vectors(embedder, cands, stored) @ question_vector
+        cosine = stored_or_embedded(embedder, cands, stored) @ question_vector
         best = cands[int(np.argmax(cosine))]
         n = sources.cite(ev.chunk, (best.start, best.end))
         meta = ev.chunk.metadata

@@ -30,6 +30,7 @@ from app.records import (
     CitedPage,
     Evidence,
     Filters,
+    ReadingItem,
     RelatedCase,
     Reply,
     Source,
@@ -177,51 +178,21 @@ class Engine:
         if not question:
             yield Update("", Answer(question, [], [], abstained=True, notice="Ask a question."))
             return
-        with clock.stage("plan"):
-            plan = plan_question(
-                question,
-                self.retriever,
-                self.embedder,
-                self.settings,
-                context,
-                compare,
-                self.multilingual,
+        # each step reads the catalog's counters once (Catalog.pinned), never across a yield
+        with self.catalog.pinned():
+            plan, reply, evidence, written_from, focus = self._retrieve(
+                question, filters, context, compare, clock
             )
-        if plan.compare:
-            with clock.stage("comparison"):
-                reply, evidence = self._comparison(plan), self._case_evidence(plan, filters)
-            focus = [row.doc_id for row in reply.table.rows]
-        else:
-            ranking = self.retriever.ranking(plan.search, filters, clock)
-            written_from = self._take(ranking, plan.search, self.settings.retrieval.top_k)
-            evidence = self._take(ranking, plan.search, self.settings.retrieval.evidence_k)
-            reply = self._extractive(plan, written_from, clock)
+        if not plan.compare:
             if not reply.abstained and llm_configured(self.settings):
                 reply = yield from self._llm(question, written_from, reply, clock)
             elif not reply.abstained:
                 for i in range(1, len(reply.sentences)):  # the chat shows it as it grows
                     yield Update(" ".join(f"{s.text} [{s.source}]" for s in reply.sentences[:i]))
-        related: list[RelatedCase] = []
-        sources = reply.sources
-        if reply.abstained:
-            with clock.stage("related"):
-                nearby = self.retriever.search(
-                    plan.nearby_search(self.settings), filters, self.settings.cases.related_depth
-                )
-                cited = SourceList(first=len(sources) + 1)
-                related = related_cases(
-                    plan.vector,
-                    nearby,
-                    self.embedder,
-                    cited,
-                    self.settings.cases.related_shown,
-                    self.retriever.sentence_vectors([ev.chunk.id for ev in nearby]),
-                )
-            sources = sources + cited.sources()
+        with self.catalog.pinned():
+            related, sources, reading = self._around(question, plan, reply, filters, clock)
         if not plan.compare:
             focus = plan.focus or _single_document(reply, sources)
-        with clock.stage("reading"):
-            reading = self.cases.reading_list(question, sources, plan.vector)
         answer = Answer(
             question,
             reply.sentences,
@@ -240,6 +211,66 @@ class Engine:
             stages=clock.milliseconds(),
         )
         yield Update(answer.text, answer)
+
+    def _retrieve(
+        self,
+        question: str,
+        filters: Filters | None,
+        context: list[str] | None,
+        compare: list[str] | None,
+        clock: StageClock,
+    ) -> tuple[QueryPlan, Reply, list[Evidence], list[Evidence], list[str]]:
+        """The plan, the extractive reply (or comparison table), the evidence shown, the
+        passages a language model would write from, and a comparison's focus."""
+        with clock.stage("plan"):
+            plan = plan_question(
+                question,
+                self.retriever,
+                self.embedder,
+                self.settings,
+                context,
+                compare,
+                self.multilingual,
+            )
+        if plan.compare:
+            with clock.stage("comparison"):
+                reply, evidence = self._comparison(plan), self._case_evidence(plan, filters)
+            return plan, reply, evidence, [], [row.doc_id for row in reply.table.rows]
+        ranking = self.retriever.ranking(plan.search, filters, clock)
+        written_from = self._take(ranking, plan.search, self.settings.retrieval.top_k)
+        evidence = self._take(ranking, plan.search, self.settings.retrieval.evidence_k)
+        return plan, self._extractive(plan, written_from, clock), evidence, written_from, []
+
+    def _around(
+        self,
+        question: str,
+        plan: QueryPlan,
+        reply: Reply,
+        filters: Filters | None,
+        clock: StageClock,
+    ) -> tuple[list[RelatedCase], list[Source], list[ReadingItem]]:
+        """What an answer shows around its text: the cases near an abstention, every source
+        (theirs numbered after the answer's) and the reading list."""
+        related: list[RelatedCase] = []
+        sources = reply.sources
+        if reply.abstained:
+            with clock.stage("related"):
+                nearby = self.retriever.search(
+                    plan.nearby_search(self.settings), filters, self.settings.cases.related_depth
+                )
+                cited = SourceList(first=len(sources) + 1)
+                related = related_cases(
+                    plan.vector,
+                    nearby,
+                    self.embedder,
+                    cited,
+                    self.settings.cases.related_shown,
+                    self.retriever.sentence_vectors([ev.chunk.id for ev in nearby]),
+                )
+            sources = sources + cited.sources()
+        with clock.stage("reading"):
+            reading = self.cases.reading_list(question, sources, plan.vector)
+        return related, sources, reading
 
     def warm_up(self) -> None:
         """Load what a first question waits for: both models, the chunk snapshot (the saved
@@ -302,7 +333,8 @@ class Engine:
     def _comparison(self, plan: QueryPlan) -> Reply:
         doc_ids = list(plan.compare)
         documents = [self.retriever.document_chunks(d) for d in doc_ids]
-        vectors = self.retriever.vectors([c.id for chunks in documents for c in chunks])
+        all_chunks = [c for chunks in documents for c in chunks]
+        vectors = self.retriever.vectors([c.id for c in all_chunks])
         cards = [self.cases.case_of(d) for d in doc_ids]
         table, sources = compare_cases(
             documents,
@@ -311,6 +343,7 @@ class Engine:
             asked=question_aspect(plan.inner),
             chunk_vectors=vectors,
             cards=cards,
+            in_context=self.retriever.sentence_vectors([c.id for c in all_chunks]),
         )
         cells = [cell for row in table.rows for cell in row.cells.values()]
         filled = [c for c in cells if c.source]

@@ -34,6 +34,7 @@ class LexicalIndex:
     def __init__(self, ids: list[str], bm25, df: Counter[str], non_latin: set[str]) -> None:
         """Use `build` or `load`; `df` is in how many chunks each term occurs."""
         self.ids = ids
+        self._row = {chunk_id: n for n, chunk_id in enumerate(ids)}
         self._bm25 = bm25
         self._df = df
         self.non_latin = non_latin
@@ -98,7 +99,10 @@ class LexicalIndex:
             return []
         scores = self._bm25.get_scores(terms)
         if allowed is not None:
-            mask = np.fromiter((i in allowed for i in self.ids), dtype=bool, count=len(self.ids))
+            # marked from the allowed ids, not tested per chunk: a case's scope is a few
+            # dozen of 15k chunks
+            mask = np.zeros(len(self.ids), dtype=bool)
+            mask[[self._row[i] for i in allowed if i in self._row]] = True
             scores = np.where(mask, scores, 0.0)
         top = np.argsort(-scores)[:k]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

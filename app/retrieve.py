@@ -293,7 +293,7 @@ class Retriever:
         )
         if search.scope.limited:
             docs = search.scope.documents
-            in_scope = {i for i, c in snap.chunks.items() if c.doc_id in docs}
+            in_scope = {c.id for d in docs for c in snap.by_doc.get(d, ())}
             allowed = in_scope if allowed is None else allowed & in_scope
         return allowed
 

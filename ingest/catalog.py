@@ -170,6 +170,7 @@ class Catalog(DerivedRecords, SentenceVectorRecords):
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path, self.read_only = path, read_only
         self._lock = threading.Lock()
+        self._pins = threading.local()  # this thread's `pinned` state rows, if any
         self._db: sqlite3.Connection | None = None
         try:
             with _damage_as(path):
@@ -252,6 +253,7 @@ class Catalog(DerivedRecords, SentenceVectorRecords):
         signal's KeyboardInterrupt too) rolls back, so no half-written file is committed."""
         if self.read_only:
             raise IndexReadOnly(f"{self.path}: the catalog is open read-only")
+        self._pins.state = None  # this thread writes: what it pinned is no longer so
         with self._lock, _damage_as(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -269,8 +271,28 @@ class Catalog(DerivedRecords, SentenceVectorRecords):
             return self._db.execute(sql, tuple(params)).fetchall()
 
     def _state(self, key: str) -> int:
+        pinned = getattr(self._pins, "state", None)
+        if pinned is not None:
+            if not pinned:  # the first read inside `pinned`: every counter at once
+                pinned.update(self._rows("SELECT key, value FROM state"))
+                pinned[""] = 0  # read, even from a catalog with no counters yet
+            return int(pinned.get(key, 0))
         rows = self._rows("SELECT value FROM state WHERE key=?", (key,))
         return int(rows[0][0]) if rows else 0
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within it, this thread reads the catalog's counters (`version`,
+        `vectors_version`, `derived_version`) once, all together, and sees them unchanged
+        (until it writes itself): one step of an answer checks them a dozen times, and
+        under concurrent questions each read was a wait for the interpreter lock. Never
+        hold it across a generator's `yield`: the generator may resume on another thread."""
+        outer = getattr(self._pins, "state", None)
+        self._pins.state = {} if outer is None else outer
+        try:
+            yield
+        finally:
+            self._pins.state = outer
 
     @staticmethod
     def _bump(db: sqlite3.Connection, key: str) -> None:

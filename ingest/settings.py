@@ -351,6 +351,11 @@ class ServeSettings(BaseSettings):
         description="Loopback unless the user passes --host (beyond loopback only with --auth).",
     )
     port: int = Field(7860, description="Port of the chat.")
+    concurrency: int = Field(
+        4,
+        ge=1,
+        description="Questions answered at once; the rest wait in Gradio's queue, in order.",
+    )
     page_scale: float = Field(
         1.5,
         description="A cited PDF page is drawn at this many pixels per point (1.5: 108 dpi, "

@@ -57,7 +57,14 @@ TARGETS = {
     "load": "16 clients x 60 s: 0 errors, p95 <= 1000 ms",
 }
 # The real development corpus (data/real/README.md); the reports are rebuilt, not committed.
-REAL_CORPUS = [ROOT / "data/real/participedia", ROOT / ".govqa-real/reports", ROOT / "data/corpus"]
+# the real development corpus (scripts/build_real_corpus.py), the sample, and more real text
+# for size (scripts/build_bench_extra.py): 15,143 chunks without it, ~20k with it
+REAL_CORPUS = [
+    ROOT / "data/real/participedia",
+    ROOT / ".govqa-real/reports",
+    ROOT / "data/corpus",
+    ROOT / ".govqa-real/extra",
+]
 REAL_QUESTIONS = ROOT / "data/eval/real/gold-tuning.jsonl"
 WARM_UP_QUESTION = "What did residents gain from the programme?"
 # A cached index carries the fingerprint it was built with; a different one empties it.
@@ -161,6 +168,9 @@ def spread(items: list, n: int | None) -> list:
     return [items[int(i * step)] for i in range(n)]
 
 
+_BUILDERS = {"reports": "build_real_corpus.py", "extra": "build_bench_extra.py"}
+
+
 def real_corpus(roots: list[Path], limit: int | None) -> tuple[list[Path], list[str]]:
     """What to ingest as the real corpus: the folders of `roots` that exist, or `limit` of
     their files spread across them (so a subset still holds pages and reports); a note for
@@ -168,7 +178,7 @@ def real_corpus(roots: list[Path], limit: int | None) -> tuple[list[Path], list[
     present = [root for root in roots if root.exists()]
     notes = [
         f"real corpus: {root} is missing, benching without it"
-        + (" (rebuilt by scripts/build_real_corpus.py)" if "govqa-real" in str(root) else "")
+        + (f" (rebuilt by scripts/{_BUILDERS[root.name]})" if root.name in _BUILDERS else "")
         for root in roots
         if not root.exists()
     ]
@@ -802,7 +812,8 @@ def main() -> None:
         type=Path,
         nargs="+",
         default=REAL_CORPUS,
-        help="folders of the real corpus (data/real/participedia .govqa-real/reports data/corpus)",
+        help="folders of the real corpus (data/real/participedia .govqa-real/reports data/corpus "
+        ".govqa-real/extra)",
     )
     parser.add_argument(
         "--real-files", type=int, help="only this many real files, spread (all; quick: 30)"

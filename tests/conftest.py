@@ -37,12 +37,10 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
     from filelock import FileLock
 
     from ingest.settings import Settings
-    from tests.support.index import ingest_and_derive
+    from tests.support.cli import ingest_sample
 
     def build(index_dir: Path) -> None:
-        settings = Settings(index_dir=index_dir, corpus_dir=CORPUS)
-        report = ingest_and_derive([CORPUS], settings)
-        assert not report.skipped, report.skipped
+        ingest_sample(CORPUS, index_dir)
 
     own = tmp_path_factory.mktemp("index")
     if worker_id == "master":  # not under xdist

@@ -112,7 +112,7 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
     threading.Thread(target=_warm_up, args=(engine,), name="govqa-warm-up", daemon=True).start()
     access = Access(settings.serve.auth_file)
     demo = build_app(engine, access)
-    demo.queue(default_concurrency_limit=4)
+    demo.queue(default_concurrency_limit=settings.serve.concurrency)
     demo.launch(
         server_name=settings.serve.host,
         server_port=settings.serve.port,

@@ -67,3 +67,41 @@ def test_the_engine_compares_and_carries_each_case_s_evidence(tiny):
     assert {ev.chunk.doc_id for ev in answer.evidence} == set(answer.focus)
     first = [ev.chunk.doc_id for ev in answer.evidence[:2]]
     assert first == answer.focus  # taken in turn, in the order named
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder, self.texts = embedder, []
+
+    def __getattr__(self, name):
+        return getattr(self.embedder, name)
+
+    def embed(self, texts):
+        self.texts += texts
+        return self.embedder.embed(texts)
+
+    def embed_memo(self, texts):
+        self.texts += texts
+        return self.embedder.embed_memo(texts)
+
+
+def test_the_question_s_column_reads_the_sentence_vectors_ingest_stored(tiny):
+    """Embedding every sentence of the compared documents was most of a comparison's time
+    (1-2 s on real reports): with the stored vectors only the question's point is embedded,
+    and its column is still filled."""
+    ids, docs = documents(tiny)
+    cards = [tiny.cases.case_of(d) for d in ids]
+    stored = tiny.retriever.sentence_vectors([c.id for chunks in docs for c in chunks])
+    assert stored
+    counting = CountingEmbedder(tiny.embedder)
+    asked = "who decided how the money was spent"
+    table, _ = compare_cases(
+        docs, counting, tiny.settings.cases, asked=asked, cards=cards, in_context=stored
+    )
+    assert counting.texts == [asked]
+    assert any(row.cells["on the question"].source for row in table.rows)
+    counting.texts = []
+    compare_cases(docs, counting, tiny.settings.cases, asked=asked, cards=cards)
+    assert len(counting.texts) > 1  # without them, every candidate sentence is embedded

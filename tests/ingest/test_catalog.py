@@ -177,3 +177,29 @@ def test_an_old_catalog_opened_read_only_reads_the_new_columns_as_not_recorded(t
     assert path.read_bytes() == before
     columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(documents)")}
     assert not {"provenance", "lookalike_of"} & columns
+
+
+def test_pinned_counters_are_read_once_until_this_thread_writes(tmp_path: Path) -> None:
+    """Inside `pinned` a thread reads every counter in one query and keeps it: another
+    process's commit shows after the block (or on another thread), and this thread's own
+    write shows at once."""
+    path = tmp_path / "index" / "catalog.sqlite"
+    reader, writer = Catalog(path), Catalog(path)
+    try:
+        writer.commit_document(make_document("kalasin", FIRST))
+        start = reader.version()
+        with reader.pinned():
+            assert reader.version() == start
+            writer.commit_document(make_document("solo", SECOND))
+            assert reader.version() == start  # pinned
+            seen: list[int] = []
+            other = threading.Thread(target=lambda: seen.append(reader.version()))
+            other.start()
+            other.join()
+            assert seen == [start + 1]  # another thread is not pinned
+            reader.put_derived("card", {"x": ("sig", "{}")})
+            assert reader.version() == start + 1  # its own write unpins it
+        assert reader.version() == start + 1
+    finally:
+        reader.close()
+        writer.close()

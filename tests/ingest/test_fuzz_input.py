@@ -9,12 +9,7 @@ sample corpus.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +17,9 @@ import pytest
 
 from ingest.catalog import Catalog
 from ingest.settings import Settings
-from tests.conftest import CORPUS
 from tests.ingest.hostile_files import GOOD_SENTENCE, Expect, expectations, make_hostile_dir
+from tests.support.cli import Run, measured_ingest, sample_ingest_run
 
-REPO = Path(__file__).resolve().parents[2]
-RUN_TIMEOUT_S = 240
 # the file-size limit of the run: under too_big.txt (2 MB), over every hostile file
 MAX_FILE_MB = "1.9"
 # Peak memory beyond an ingest of the sample corpus. Both are dominated by the embedder,
@@ -34,45 +27,6 @@ MAX_FILE_MB = "1.9"
 # over 2,000 chunks); what a hostile file adds is its text and parse tree, which
 # max_file_mb bounds.
 RSS_MARGIN_MB = 300
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-    max_rss_mb: float
-    seconds: float
-
-
-def run_ingest(folder: Path, index_dir: Path, *extra: str) -> Run:
-    """The real CLI in a child process; its peak RSS comes from wait4 (this child alone)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVQA_")}
-    env["GOVQA_INGEST_MAX_FILE_MB"] = MAX_FILE_MB
-    out, err = index_dir.parent / "out.txt", index_dir.parent / "err.txt"
-    command = [sys.executable, "-m", "app.cli", "ingest", str(folder)]
-    command += ["--index-dir", str(index_dir), *extra]
-    started = time.monotonic()
-    with open(out, "wb") as stdout, open(err, "wb") as stderr:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
-    # a blocking wait4 (this child's own peak RSS), with a timer that kills a run that
-    # never ends
-    overdue = threading.Timer(RUN_TIMEOUT_S, proc.kill)
-    overdue.start()
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        overdue.cancel()
-    if time.monotonic() - started >= RUN_TIMEOUT_S:
-        pytest.fail(f"ingest of {folder} did not finish in {RUN_TIMEOUT_S} s")
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(
-        proc.returncode,
-        out.read_text(errors="replace"),
-        err.read_text(errors="replace"),
-        usage.ru_maxrss / 1024,  # kB on Linux
-        time.monotonic() - started,
-    )
 
 
 @dataclass
@@ -95,15 +49,16 @@ class FuzzResult:
 
 
 @pytest.fixture(scope="module")
-def fuzz(tmp_path_factory: pytest.TempPathFactory) -> FuzzResult:
+def fuzz(tmp_path_factory: pytest.TempPathFactory, corpus_settings: Settings) -> FuzzResult:
     base = tmp_path_factory.mktemp("fuzz")
     root = base / "inbox"
     expected = make_hostile_dir(root)
     settings = Settings(index_dir=base / "idx")
-    json_run = run_ingest(root, settings.index_dir, "--json")
-    text_run = run_ingest(root, settings.index_dir)
-    (base / "b").mkdir()
-    baseline = run_ingest(CORPUS, base / "b" / "idx")
+    env = {"GOVQA_INGEST_MAX_FILE_MB": MAX_FILE_MB}
+    json_run = measured_ingest(root, settings.index_dir, "--json", env=env)
+    text_run = measured_ingest(root, settings.index_dir, env=env)
+    # the session's own index is the baseline: the same CLI's ingest of the sample corpus
+    baseline = sample_ingest_run(corpus_settings.index_dir)
     result = FuzzResult(root, settings, expected, json_run, text_run, baseline)
     figures = {
         "files": len(expected),

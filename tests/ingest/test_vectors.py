@@ -182,3 +182,38 @@ def test_a_read_only_index_reads_a_copy_taken_again_on_each_reopen(
     finally:
         reading.close()
         catalog.close()
+
+
+def test_stored_metadata_is_what_llama_index_writes_and_reads(stored) -> None:
+    """Writes skip importing llama-index (3.6 s a process) but must store what its
+    ChromaVectorStore stores: the same dict for every chunk, Thai and no-page ones
+    included, and a llama-index query over the collection gets our chunks back."""
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+    from llama_index.core.vector_stores.types import VectorStoreQuery
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    from ingest.vectors import chunk_metadata, node_metadata
+
+    thai = make_document("thai", ['เครือข่ายผู้สูงอายุ "กาฬสินธุ์"\nเติบโต.'], title="ข่าย — “quoted”")
+    thai.chunks[0].page = None
+    thai.metadata.year = None
+    for doc in [*[make_document(n, ["Volunteers visited."]) for n in ("a", "b")], thai]:
+        for chunk in doc.chunks:
+            flat = chunk_metadata(chunk, doc.metadata, doc.path)
+            node = TextNode(
+                id_=chunk.id,
+                text=chunk.text,
+                metadata=dict(flat),
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)},
+            )
+            ours = node_metadata(chunk.id, chunk.doc_id, dict(flat))
+            theirs = node_to_metadata_dict(node, remove_text=True, flat_metadata=True)
+            assert ours == theirs
+            assert list(ours) == list(theirs)
+    index, ids, vectors = stored
+    result = index.store.query(
+        VectorStoreQuery(query_embedding=[float(x) for x in vectors[ids[2]]], similarity_top_k=1)
+    )
+    assert [n.node_id for n in result.nodes] == [ids[2]]
+    assert result.nodes[0].get_content() == "Vendors moved."
+    assert result.nodes[0].ref_doc_id == "solo"
