@@ -284,9 +284,9 @@ class Catalog(DerivedRecords, SentenceVectorRecords):
     def pinned(self) -> Iterator[None]:
         """Within it, this thread reads the catalog's counters (`version`,
         `vectors_version`, `derived_version`) once, all together, and sees them unchanged
-        (until it writes itself): one step of an answer checks them a dozen times, and
-        under concurrent questions each read was a wait for the interpreter lock. Never
-        hold it across a generator's `yield`: the generator may resume on another thread."""
+        (until it writes itself): an answer checked them 15 times, each a query under the
+        connection's lock, and now twice (once per step, app.engine). Never hold it across a
+        generator's `yield`: the generator may resume on another thread."""
         outer = getattr(self._pins, "state", None)
         self._pins.state = {} if outer is None else outer
         try:
