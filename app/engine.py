@@ -55,6 +55,19 @@ class Update:
     answer: Answer | None = None
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    """An answer's first step (`Engine._retrieve`): the plan, the extractive reply (or the
+    comparison table), the evidence shown, the passages a language model would write from
+    (none for a comparison), and a comparison's focus."""
+
+    plan: QueryPlan
+    reply: Reply
+    evidence: list[Evidence]
+    written_from: list[Evidence]
+    focus: list[str]
+
+
 # an English and a Thai question, about no case in particular (Engine.warm_up)
 WARM_UP_QUESTIONS = (
     "What did residents gain from the programme?",
@@ -180,12 +193,11 @@ class Engine:
             return
         # each step reads the catalog's counters once (Catalog.pinned), never across a yield
         with self.catalog.pinned():
-            plan, reply, evidence, written_from, focus = self._retrieve(
-                question, filters, context, compare, clock
-            )
+            got = self._retrieve(question, filters, context, compare, clock)
+        plan, reply, focus = got.plan, got.reply, got.focus
         if not plan.compare:
             if not reply.abstained and llm_configured(self.settings):
-                reply = yield from self._llm(question, written_from, reply, clock)
+                reply = yield from self._llm(question, got.written_from, reply, clock)
             elif not reply.abstained:
                 for i in range(1, len(reply.sentences)):  # the chat shows it as it grows
                     yield Update(" ".join(f"{s.text} [{s.source}]" for s in reply.sentences[:i]))
@@ -206,7 +218,7 @@ class Engine:
             related=related,
             table=reply.table,
             reading=reading,
-            evidence=tuple(evidence),
+            evidence=tuple(got.evidence),
             answerability=reply.answerability,
             stages=clock.milliseconds(),
         )
@@ -219,9 +231,8 @@ class Engine:
         context: list[str] | None,
         compare: list[str] | None,
         clock: StageClock,
-    ) -> tuple[QueryPlan, Reply, list[Evidence], list[Evidence], list[str]]:
-        """The plan, the extractive reply (or comparison table), the evidence shown, the
-        passages a language model would write from, and a comparison's focus."""
+    ) -> Retrieved:
+        """Plan the question, retrieve, and write the extractive reply or the table."""
         with clock.stage("plan"):
             plan = plan_question(
                 question,
@@ -235,11 +246,13 @@ class Engine:
         if plan.compare:
             with clock.stage("comparison"):
                 reply, evidence = self._comparison(plan), self._case_evidence(plan, filters)
-            return plan, reply, evidence, [], [row.doc_id for row in reply.table.rows]
+            return Retrieved(plan, reply, evidence, [], [row.doc_id for row in reply.table.rows])
         ranking = self.retriever.ranking(plan.search, filters, clock)
         written_from = self._take(ranking, plan.search, self.settings.retrieval.top_k)
         evidence = self._take(ranking, plan.search, self.settings.retrieval.evidence_k)
-        return plan, self._extractive(plan, written_from, clock), evidence, written_from, []
+        return Retrieved(
+            plan, self._extractive(plan, written_from, clock), evidence, written_from, []
+        )
 
     def _around(
         self,
@@ -276,22 +289,12 @@ class Engine:
         """Load what a first question waits for: both models, the chunk snapshot (the saved
         BM25 index and case names), the vector stores' HNSW indexes, the language
         identifier and Thai word segmentation (its dictionary trie takes seconds). The chat
-        runs this in the background as it starts; it answers one question extractively
-        and keeps nothing of it (a configured language model is never called)."""
+        runs this in the background as it starts; it takes each of WARM_UP_QUESTIONS through
+        an answer's first step (`_retrieve`: extractive, so a configured language model is
+        never called) and keeps nothing of it."""
         clock = StageClock()
         for question in WARM_UP_QUESTIONS:
-            plan = plan_question(
-                question,
-                self.retriever,
-                self.embedder,
-                self.settings,
-                None,
-                None,
-                self.multilingual,
-            )
-            ranking = self.retriever.ranking(plan.search, None, clock)
-            top = self._take(ranking, plan.search, self.settings.retrieval.top_k)
-            self._extractive(plan, top, clock)
+            self._retrieve(question, None, None, None, clock)
 
     def _extractive(self, plan: QueryPlan, evidence: list[Evidence], clock: StageClock) -> Reply:
         """The extractive answer: sentences in the question's script read by MiniLM, those

@@ -58,7 +58,7 @@ TARGETS = {
 }
 # The real development corpus (data/real/README.md); the reports are rebuilt, not committed.
 # the real development corpus (scripts/build_real_corpus.py), the sample, and more real text
-# for size (scripts/build_bench_extra.py): 15,143 chunks without it, ~20k with it
+# for size (scripts/build_bench_extra.py): 15,143 chunks without it, 20,193 with it
 REAL_CORPUS = [
     ROOT / "data/real/participedia",
     ROOT / ".govqa-real/reports",
