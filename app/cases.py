@@ -340,12 +340,18 @@ class CaseLibrary:
         more: list[CaseCard] = []
         if closest:
             cited_docs = {d for c in cited for d in c.doc_ids}
-            cards = {c.case_id: c for c in all_cards if not set(c.lookalike_of) & cited_docs}
+            cards = {c.case_id: c for c in all_cards}
             taken = {c.case_id for c in cited}
+            # look-alikes are checked on the ranked cases only: building a set per card of
+            # the corpus took 2 of this stage's 10 ms at 20k real chunks
             for case_id, _, _ in self.rank(question, vector):
-                if case_id in cards and case_id not in taken and len(more) < closest:
-                    more.append(cards[case_id])
-                    taken.add(case_id)
+                card = cards.get(case_id)
+                if card is None or case_id in taken or cited_docs.intersection(card.lookalike_of):
+                    continue
+                more.append(card)
+                taken.add(case_id)
+                if len(more) == closest:
+                    break
         return [_reading_item(c, True) for c in cited] + [_reading_item(c, False) for c in more]
 
 

@@ -24,7 +24,7 @@ from app.compare import compare_cases, question_aspect
 from app.generate import checked_answer, says_not_in_sources, stream_llm_text
 from app.llm import answerer_kind, llm_configured
 from app.page_image import PageImageError, page_count, render_highlight
-from app.plan import QueryPlan, Search, clean_question, plan_question
+from app.plan import QueryPlan, Search, SpareThread, clean_question, plan_question
 from app.records import (
     Answer,
     CitedPage,
@@ -144,8 +144,20 @@ class Engine:
         )
         return [lost] if lost else []
 
+    @cached_property
+    def spare_thread(self) -> SpareThread | None:
+        """Where a question's USE embedding runs beside MiniLM (plan_question); none when
+        there is no second channel or `embed.parallel_channels` is off."""
+        if self.multilingual is None or not self.settings.embed.parallel_channels:
+            return None
+        return SpareThread()
+
     def close(self) -> None:
-        """Close the vector index and the catalog, of those opened (both open on first use)."""
+        """Close the vector index and the catalog, of those opened (both open on first
+        use), and stop the spare thread."""
+        spare = self.__dict__.pop("spare_thread", None)
+        if spare is not None:
+            spare.close()
         if "retriever" in self.__dict__:
             self.retriever.close()
         if "catalog" in self.__dict__:
@@ -242,6 +254,7 @@ class Engine:
                 context,
                 compare,
                 self.multilingual,
+                self.spare_thread,
             )
         if plan.compare:
             with clock.stage("comparison"):

@@ -79,6 +79,9 @@ class SentenceVectorRecords:
                 return {}
             for chunk_id, spans, vectors in rows:
                 pairs = np.frombuffer(spans, dtype=np.int32).reshape(-1, 2)
+                if not len(pairs):  # read, none kept (torch pools no spans): embed them now
+                    found[chunk_id] = {}
+                    continue
                 matrix = np.frombuffer(vectors, dtype=np.float16).reshape(len(pairs), -1)
                 found[chunk_id] = {
                     (int(a), int(b)): row.astype(np.float32)

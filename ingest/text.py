@@ -7,6 +7,7 @@ the evaluation agree on what a sentence, a word or a year is.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,8 @@ YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 BE_YEAR = re.compile(r"(?:B\.\s?E\.|พ\.ศ\.)\s?(\d{4})")
 BE_OFFSET = 543
 STEM_CHARS = 5  # prefix length that stands in for a stem when matching across word forms
+# texts whose stems are kept (`stems`): a few answers' passages and sentences
+STEMS_MEMO = 2048
 # C0 and C1 control characters and DEL, but for tab and line feed. Document text can hold
 # them (a PDF title, a YAML "\e" escape in front matter, a few stray bytes in a long file):
 # a terminal obeys them (ESC and 0x9b start escape sequences) and XML forbids most of them.
@@ -283,9 +286,15 @@ def tokenize(text: str) -> list[str]:
     return terms
 
 
-def stems(text: str) -> set[str]:
-    """Five-letter prefixes of the terms: "budgets", "budgeting" and "budgetary" meet."""
-    return {t[:STEM_CHARS] for t in tokenize(text)}
+@lru_cache(maxsize=STEMS_MEMO)
+def stems(text: str) -> frozenset[str]:
+    """Five-letter prefixes of the terms: "budgets", "budgeting" and "budgetary" meet.
+
+    Memoised: one answer reads the same passages and sentences in several steps (sentence
+    ranking, answerability, redundancy, the reading list's quotes), and tokenising them
+    again was the largest Python cost of an answer at 20k real chunks (README Performance).
+    """
+    return frozenset(sys.intern(t[:STEM_CHARS]) for t in tokenize(text))
 
 
 @lru_cache(maxsize=1)

@@ -4,13 +4,16 @@ the scope type, decided once from the question (real index, real model)."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 
+import numpy as np
 import pytest
 
 from app.plan import (
     PerDocument,
     Reach,
     Scope,
+    SpareThread,
     asks_for_several_cases,
     clean_question,
     is_follow_up,
@@ -120,3 +123,54 @@ def test_the_scope_type_has_one_meaning_per_value():
 def test_questions_are_cleaned_to_one_visible_line():
     assert clean_question("What\x00 did\x1b[31m it\u202e do?\r\n", 2000) == "What did[31m it do?"
     assert len(clean_question("word " * 1000, 50)) == 50
+
+
+def test_the_spare_thread_runs_the_second_call_beside_the_first():
+    spare = SpareThread()
+    try:
+        here, there = spare.beside(
+            lambda: threading.current_thread().name, lambda: threading.current_thread().name
+        )
+    finally:
+        spare.close()
+    assert here == threading.current_thread().name
+    assert there.startswith("govqa-spare")
+
+
+def test_a_busy_spare_thread_is_not_waited_for():
+    """While one question's second call holds the spare thread, another question runs its
+    own on the asking thread instead of queueing behind it."""
+    spare, started, release = SpareThread(), threading.Event(), threading.Event()
+
+    def held() -> str:
+        started.set()
+        release.wait()
+        return threading.current_thread().name
+
+    first: list[tuple[str, str]] = []
+    holder = threading.Thread(target=lambda: first.append(spare.beside(lambda: "a", held)))
+    holder.start()
+    try:
+        assert started.wait(30)
+        _, there = spare.beside(lambda: "b", lambda: threading.current_thread().name)
+        assert there == threading.current_thread().name
+    finally:
+        release.set()
+        holder.join(30)
+        spare.close()
+    assert first[0][1].startswith("govqa-spare")
+
+
+def test_a_plan_is_the_same_with_or_without_the_spare_thread(tiny):
+    """The multilingual embedding beside MiniLM changes when, not what: the same vectors."""
+    question = "Who decided which projects the Kalasin network funded?"
+    args = (question, tiny.retriever, tiny.embedder, tiny.settings, None, None)
+    serial = plan_question(*args, multilingual=tiny.multilingual)
+    spare = SpareThread()
+    try:
+        beside = plan_question(*args, multilingual=tiny.multilingual, spare=spare)
+    finally:
+        spare.close()
+    assert serial.search.multilingual is not None
+    assert np.array_equal(serial.search.vector, beside.search.vector)
+    assert np.array_equal(serial.search.multilingual, beside.search.multilingual)

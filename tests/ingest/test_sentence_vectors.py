@@ -101,3 +101,24 @@ def test_an_index_without_them_gets_them_from_the_next_ingest(tmp_path: Path) ->
     assert _rows(settings) == full
     report = ingest([settings.corpus_dir], settings)
     assert not any("sentence vectors" in n for n in report.notices)
+
+
+def test_a_passage_with_no_sentence_vector_kept_reads_back_empty(tmp_path: Path) -> None:
+    """The torch backend pools no spans (every row NaN), so each of its passages is stored
+    as read with none kept; an answer over such an index embeds those sentences itself
+    (reading the empty row once crashed every answer of a torch-built index)."""
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    try:
+        spans = [(0, 10), (11, 20)]
+        catalog.put_sentence_vectors(
+            {
+                "none-kept": (spans, np.full((2, 384), np.nan, dtype=np.float32)),
+                "kept": (spans, np.ones((2, 384), dtype=np.float32) / np.sqrt(384)),
+            }
+        )
+        stored = catalog.sentence_vectors(["none-kept", "kept"])
+        assert catalog.unread_chunks({"none-kept", "kept", "new"}) == {"new"}
+    finally:
+        catalog.close()
+    assert stored["none-kept"] == {}
+    assert set(stored["kept"]) == set(spans)

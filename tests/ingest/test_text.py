@@ -1,5 +1,7 @@
 """Text facts shared by every step: sentences, words, stems, scripts, years, whitespace."""
 
+import pytest
+
 from ingest.text import (
     YEAR,
     be_to_ce,
@@ -52,6 +54,16 @@ def test_stems_join_word_forms_and_drop_stop_words() -> None:
     assert stems("budgets") & stems("budgeting")
     assert not stems("the and of")
     assert "budget" in tokenize("The budgets")
+
+
+def test_memoised_stems_cannot_be_changed_by_a_caller() -> None:
+    """`stems` keeps its results for the next step of an answer: one a caller could change
+    in place would change every later answer that reads the same sentence."""
+    terms = stems("Residents voted on the budget")
+    assert terms is stems("Residents voted on the budget")
+    with pytest.raises(AttributeError):
+        terms.add("extra")  # type: ignore[attr-defined]
+    assert terms - {"budge"} == stems("Residents voted on the")
 
 
 def test_words_with_accents_are_one_term_and_meet_their_plain_spelling() -> None:
