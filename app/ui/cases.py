@@ -52,6 +52,19 @@ def build_cases_tab(engine: Engine) -> Refresh:
             gr.update(choices=picks, value=[]),
         )
 
+    def lists():
+        """The page-load refresh: every case, facet counts and pickers as the index now
+        stands. Only the choices change, never a value: the page is usable before this
+        event returns, and a case or facet ticked meanwhile must stay ticked."""
+        results = engine.cases.find("", k=CASES_SHOWN)
+        picks = hit_choices(results)
+        return (
+            results_markdown(results),
+            *(gr.update(choices=counted(results.facets[f.name])) for f in FACET_TABLE),
+            gr.update(choices=picks),
+            gr.update(choices=picks),
+        )
+
     def show_card(case_id: str | None) -> str:
         if not case_id:
             return "Pick a case to see its card."
@@ -98,4 +111,4 @@ def build_cases_tab(engine: Engine) -> Refresh:
         facet.input(search, inputs, outputs, api_name=False)
     pick.change(show_card, pick, card, api_name="case")
     export.click(brief, [chosen, query], files, api_name="brief")
-    return (lambda: search("", *[None] * len(facets))), outputs
+    return lists, outputs

@@ -275,6 +275,23 @@ def test_brief_from_cases_tab_is_a_cited_word_table(page, tmp_path):
     assert bib.count("note = {cited: section '") == 2, bib
 
 
+def test_a_page_load_refreshes_the_lists_and_keeps_what_was_ticked(engine):
+    """The page is usable before its load event returns; a case ticked for a brief (or a
+    facet) meanwhile must survive the refresh, so the refresh sends choices, not values."""
+    import gradio as gr
+
+    from app.ui.cases import build_cases_tab
+
+    with gr.Blocks():
+        refresh, outputs = build_cases_tab(engine)
+    updates = refresh()
+    assert len(updates) == len(outputs)
+    assert "cases shown" in updates[0]
+    for update in updates[1:]:
+        assert update["choices"], update
+        assert "value" not in update, update
+
+
 def test_brief_from_compare_tab(page, tmp_path):
     page.get_by_role("tab", name="Compare").click()
     pick_option(page, "#compare-cases", "Porto", "Participatory Budgeting in Porto Alegre")
