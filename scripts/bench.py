@@ -578,13 +578,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# client kinds of the load test (scripts/bench_load.py), each run on the same server
+LOAD_CLIENTS = ("rest", "rest-sessionless")
+
+
 def load_test(
     index_dir: Path, backend: dict, clients: int, seconds: float, questions: list[str]
-) -> dict:
+) -> dict[str, dict]:
     """The chat served by its own process (`govqa chat`) on a loopback port, `clients`
-    gradio clients asking on "/ask" from this one. Clients in the server's own process
-    would take turns with it for the interpreter lock, which no real visitor does; they
-    still share the machine's cores with it, so the figure stays pessimistic."""
+    gradio clients asking on "/ask" from this one, once per client kind of LOAD_CLIENTS,
+    one after the other on the same server. Clients in the server's own process would take
+    turns with it for the interpreter lock, which no real visitor does; they still share
+    the machine's cores with it, so the figure stays pessimistic."""
     port = free_port()
     env = {**os.environ, **OFFLINE_ENV}
     env.update({f"GOVQA_{key.upper()}": str(value) for key, value in backend.items()})
@@ -598,7 +603,10 @@ def load_test(
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", server, timeout=300)
-        return run_load(f"http://127.0.0.1:{port}/", clients, seconds, questions)
+        url = f"http://127.0.0.1:{port}/"
+        return {
+            kind: run_load(url, clients, seconds, questions, client=kind) for kind in LOAD_CLIENTS
+        }
     finally:
         server.terminate()
         try:
@@ -778,15 +786,18 @@ def table(results: dict) -> str:
             "" if real else TARGETS["cold_start"],
         )
     )
-    load = results["load"]
-    rows.append(
-        (
-            f"load, {load['clients']} clients x {load['seconds']:g} s ({load['size']})",
-            f"{load['requests']} req, {load['errors']} err, p50 {load['p50_ms']} ms, "
-            f"p95 {load['p95_ms']} ms, {load['rps']} req/s",
-            TARGETS["load"],
+    for key, kind in (("load", "sessions"), ("load_sessionless", "no session")):
+        load = results.get(key)
+        if load is None:  # a results file from before the sessionless run
+            continue
+        rows.append(
+            (
+                f"load, {load['clients']} clients x {load['seconds']:g} s ({load['size']}, {kind})",
+                f"{load['requests']} req, {load['errors']} err, p50 {load['p50_ms']} ms, "
+                f"p95 {load['p95_ms']} ms, {load['rps']} req/s",
+                TARGETS["load"],
+            )
         )
-    )
     lines = [f"| {' | '.join(row)} |" for row in rows]
     lines.insert(1, "|---|---|---|")
     return "\n".join(lines)
@@ -988,7 +999,10 @@ def main() -> None:
         }
     with step(f"load, {clients} clients x {load_seconds:g} s"):
         load = load_test(load_index, default, clients, load_seconds, load_questions)
-    results["load"] = {"size": load_size, **load}
+    # "load" is clients that keep a session, as a browser tab and gradio_client do; the
+    # same clients sending none (a bare curl: every call a new visitor) beside it
+    results["load"] = {"size": load_size, **load["rest"]}
+    results["load_sessionless"] = {"size": load_size, **load["rest-sessionless"]}
     # the machine's load before and after: on a shared machine it says how far to trust this
     results["machine"]["load_average_end"] = [round(avg, 1) for avg in os.getloadavg()]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import os
 import sys
 import threading
 
@@ -26,6 +27,8 @@ from app.ui.cases import build_cases_tab  # noqa: E402
 from app.ui.compare import build_compare_tab  # noqa: E402
 from app.ui.corpus import build_corpus_tab  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
+
+MONITORING_NEVER = 10**12  # events between two recomputations of Gradio's monitoring table
 
 CSS = """
 .govqa-source { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
@@ -112,6 +115,11 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
     threading.Thread(target=_warm_up, args=(engine,), name="govqa-warm-up", daemon=True).start()
     access = Access(settings.serve.auth_file)
     demo = build_app(engine, access)
+    # Gradio read this when its queue is made: after every event it rebuilds a pandas table
+    # of the last 10,000 events' timings, for a monitoring page this chat never turns on
+    # (2.4 ms of the interpreter per event at 1,000 events, 9.1 ms at 10,000, measured), so
+    # a chat slowed down the longer it served. Every MONITORING_NEVER events is never.
+    os.environ["GRADIO_ANALYTICS_CACHE_FREQUENCY"] = str(MONITORING_NEVER)
     demo.queue(default_concurrency_limit=settings.serve.concurrency)
     demo.launch(
         server_name=settings.serve.host,

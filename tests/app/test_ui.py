@@ -29,13 +29,19 @@ def launch_chromium(playwright):
 
 
 @pytest.fixture(scope="module")
-def server(corpus_settings):
+def served(corpus_settings):
+    """(url, the launched Blocks) of one chat over the sample index."""
     from app.ui import serve
 
     settings = corpus_settings.replace(serve_port=free_port())
     demo = serve(settings, block=False)
-    yield f"http://127.0.0.1:{settings.serve.port}/"
+    yield f"http://127.0.0.1:{settings.serve.port}/", demo
     demo.close()
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served[0]
 
 
 def test_gradio_client_gets_the_cli_answer(server, engine):
@@ -45,6 +51,22 @@ def test_gradio_client_gets_the_cli_answer(server, engine):
     result = client.predict(QUESTION, api_name="/ask")
     assert result["text"] == engine.ask(QUESTION).text
     assert result["sources"][0]["file"].endswith("kalasin-raw.txt")
+
+
+def test_answering_does_not_rebuild_gradios_monitoring_table(served):
+    """Gradio's default rebuilt a pandas table of every recorded event after each event
+    (its monitoring page, never on here): events were answered more slowly the longer
+    the chat served. After several answers it has never been built."""
+    from gradio_client import Client
+
+    url, demo = served
+    client = Client(url, verbose=False)
+    for _ in range(3):
+        client.predict(QUESTION, [], api_name="/ask")
+    queue = demo._queue
+    assert queue.events_recorded >= 3
+    assert queue.event_count_at_last_cache == 0
+    assert queue.cached_event_analytics_summary == {"functions": {}}
 
 
 def test_chat_in_a_real_browser(server):
