@@ -363,6 +363,17 @@ class ServeSettings(BaseSettings):
         ge=1,
         description="Questions answered at once; the rest wait in Gradio's queue, in order.",
     )
+    sessions: int = Field(
+        50,
+        ge=1,
+        description="Visitors' sessions the chat keeps in memory, the least recently used "
+        "dropped first (Gradio's state_session_capacity, 10,000 by default). A page visit "
+        "held ~3 MB at 691 documents (the corpus tables and case lists sent to it), so RSS "
+        "grew with every visit: 920 -> 1,393 MB over 120 visits, past 1.5 GB at ~160; kept "
+        "to 16 it levelled at ~1,250 MB. A dropped session's next event starts afresh: the "
+        "chat's history is in the page, but a follow-up's case and the last answer (its "
+        "votes, its export) are forgotten.",
+    )
     page_scale: float = Field(
         1.5,
         description="A cited PDF page is drawn at this many pixels per point (1.5: 108 dpi, "

@@ -115,7 +115,7 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
     threading.Thread(target=_warm_up, args=(engine,), name="govqa-warm-up", daemon=True).start()
     access = Access(settings.serve.auth_file)
     demo = build_app(engine, access)
-    # Gradio read this when its queue is made: after every event it rebuilds a pandas table
+    # Gradio reads this when its queue is made: after every event it rebuilds a pandas table
     # of the last 10,000 events' timings, for a monitoring page this chat never turns on
     # (2.4 ms of the interpreter per event at 1,000 events, 9.1 ms at 10,000, measured), so
     # a chat slowed down the longer it served. Every MONITORING_NEVER events is never.
@@ -133,6 +133,7 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
         auth=_login(access) if access.enabled else None,
         auth_message="govqa: log in with the name and password your curator gave you.",
         max_file_size=f"{int(settings.ingest.max_upload_mb * 1024)}kb",
+        state_session_capacity=settings.serve.sessions,
     )
     return demo
 

@@ -69,6 +69,29 @@ def test_answering_does_not_rebuild_gradios_monitoring_table(served):
     assert queue.cached_event_analytics_summary == {"functions": {}}
 
 
+def test_the_chat_keeps_at_most_its_configured_sessions(corpus_settings):
+    """Every visitor's session holds megabytes (the page's lists); Gradio kept 10,000 of
+    them, so memory grew with every visit. Past `serve.sessions` the least recently used
+    one goes."""
+    from gradio_client import Client
+
+    from app.ui import serve
+
+    settings = corpus_settings.replace(serve_port=free_port(), serve_sessions=2)
+    demo = serve(settings, block=False)
+    try:
+        url = f"http://127.0.0.1:{settings.serve.port}/"
+        clients = [Client(url, verbose=False) for _ in range(3)]
+        for client in clients:
+            assert client.predict(QUESTION, [], api_name="/ask")["text"]
+        kept = demo.state_holder.session_data
+        assert len(kept) == 2, list(kept)
+        assert clients[0].session_hash not in kept
+        assert {c.session_hash for c in clients[1:]} <= set(kept)
+    finally:
+        demo.close()
+
+
 def test_chat_in_a_real_browser(server):
     from playwright.sync_api import sync_playwright
 
