@@ -369,10 +369,10 @@ class ServeSettings(BaseSettings):
         description="Visitors' sessions the chat keeps in memory, the least recently used "
         "dropped first (Gradio's state_session_capacity, 10,000 by default). A page visit "
         "held ~3 MB at 691 documents (the corpus tables and case lists sent to it), so RSS "
-        "grew with every visit: 920 -> 1,393 MB over 120 visits, past 1.5 GB at ~160; kept "
-        "to 16 it levelled at ~1,250 MB. A dropped session's next event starts afresh: the "
-        "chat's history is in the page, but a follow-up's case and the last answer (its "
-        "votes, its export) are forgotten.",
+        "grew with every visit: 920 -> 1,393 MB over 120 visits (1.5 GB at ~160 at that "
+        "rate); kept to 16 it levelled at ~1,250 MB. A dropped session's next event starts "
+        "afresh: the chat's history is in the page, but a follow-up's case and the last "
+        "answer (its votes, its export) are forgotten.",
     )
     page_scale: float = Field(
         1.5,

@@ -602,8 +602,8 @@ def load_test(
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/", server, timeout=300)
         url = f"http://127.0.0.1:{port}/"
+        wait_for_http(url, server, timeout=300)
         return {
             kind: run_load(url, clients, seconds, questions, client=kind) for kind in LOAD_CLIENTS
         }

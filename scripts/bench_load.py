@@ -6,7 +6,7 @@ Three client kinds speak the Gradio API. "rest" (default) is Gradio's HTTP API a
 documented for curl: POST /gradio_api/call/ask, then read the answer from the event stream,
 each client keeping one session (a `session_hash` it sends with every call), as a browser
 tab and gradio_client do. "rest-sessionless" sends none, so every call is a new visitor:
-Gradio then builds a session's copy of all 90 components' config for it (8 ms of the
+Gradio then builds a session's copy of the config of all 90 blocks of the page for it (8 ms of the
 interpreter per call at 691 documents, measured). "gradio" is the gradio_client package,
 which costs more CPU per request on the client side than the server spends answering
 (measured: 61 vs 45 ms), so on a small machine it loads the server's cores more than the

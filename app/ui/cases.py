@@ -30,6 +30,28 @@ def counted(counts: list[tuple[str, int]]) -> list[tuple[str, str]]:
     return [(f"{value} ({n})", value) for value, n in counts]
 
 
+def results_updates(results: CaseResults, chosen: dict[str, list[str] | None] | None) -> tuple:
+    """The ranked list, each facet's counted choices and the two case pickers for
+    `results`. After a search (`chosen`: the facet values the reader ticked) a facet keeps
+    the ticked values it still offers and the pickers are emptied; for the page-load
+    refresh (`chosen` None) only the choices change, never a value: the page is usable
+    before that event returns, and a case or facet ticked meanwhile must stay ticked."""
+    picks = hit_choices(results)
+    if chosen is None:
+        facets = [gr.update(choices=counted(results.facets[f.name])) for f in FACET_TABLE]
+        pickers = [gr.update(choices=picks), gr.update(choices=picks)]
+    else:
+        facets = [
+            gr.update(
+                choices=counted(results.facets[f.name]),
+                value=[v for v in chosen[f.name] or [] if v in dict(results.facets[f.name])],
+            )
+            for f in FACET_TABLE
+        ]
+        pickers = [gr.update(choices=picks, value=None), gr.update(choices=picks, value=[])]
+    return (results_markdown(results), *facets, *pickers)
+
+
 def build_cases_tab(engine: Engine) -> Refresh:
     """Components and events of the Cases tab; call inside its Tab. Returns what refreshes
     its list of every case, facets and pickers when a page loads."""
@@ -37,33 +59,12 @@ def build_cases_tab(engine: Engine) -> Refresh:
     def search(query: str, *selected):
         chosen = dict(zip((f.name for f in FACET_TABLE), selected, strict=True))
         results = engine.cases.find(query or "", CaseFilters.from_values(chosen), k=CASES_SHOWN)
-        facet_updates = [
-            gr.update(
-                choices=counted(results.facets[f.name]),
-                value=[v for v in chosen[f.name] or [] if v in dict(results.facets[f.name])],
-            )
-            for f in FACET_TABLE
-        ]
-        picks = hit_choices(results)
-        return (
-            results_markdown(results),
-            *facet_updates,
-            gr.update(choices=picks, value=None),
-            gr.update(choices=picks, value=[]),
-        )
+        return results_updates(results, chosen)
 
     def lists():
         """The page-load refresh: every case, facet counts and pickers as the index now
-        stands. Only the choices change, never a value: the page is usable before this
-        event returns, and a case or facet ticked meanwhile must stay ticked."""
-        results = engine.cases.find("", k=CASES_SHOWN)
-        picks = hit_choices(results)
-        return (
-            results_markdown(results),
-            *(gr.update(choices=counted(results.facets[f.name])) for f in FACET_TABLE),
-            gr.update(choices=picks),
-            gr.update(choices=picks),
-        )
+        stands, choices only (results_updates)."""
+        return results_updates(engine.cases.find("", k=CASES_SHOWN), None)
 
     def show_card(case_id: str | None) -> str:
         if not case_id:
