@@ -87,7 +87,8 @@ def open_channels(
         index = multilingual_index(settings, catalog=catalog)
         # beside MiniLM (write_vectors with `parallel`), one BLAS thread: two of them
         # beside ONNX Runtime's two spun for the cores (an ingest of the bench's 1,263
-        # passages took 61-64 CPU-seconds that way, 39 with one)
+        # passages, with the fused MiniLM graph README Performance describes, took 61-64
+        # CPU-seconds that way, 39 with one)
         threads = 1 if settings.embed.parallel_channels else None
         embedder_use = multilingual_embedder(settings, threads)
         channels.append(DenseChannel("use", index, embedder_use))
