@@ -543,7 +543,7 @@ def _prepared_ahead(
 
     Why: reading, cleaning and chunking are Python and hold the GIL, but touch no index,
     while the models embedding the window before release it, so the next files are read
-    while the models run. It was ~8 % of the main thread's time on the bench's 119 files
+    while the models run. It was ~9 % of the main thread's time on the bench's 119 files
     (py-spy), and PDFs cost more to read: the 19 real report PDFs (3,020 passages) took
     86.7 s with it, 92.9 s without. A file that cannot be read is still its own outcome,
     reported as before; an interrupt stops after the file being read, which the index
