@@ -546,6 +546,8 @@ def reserved_pages(pages: list[Page], holdout: Holdout) -> dict[str, str]:
             uf.union(keys[0], key)
     bad_roots = {uf.find(f"node:{n}") for n in holdout.nodes}
     bad_roots |= {uf.find(u) for u in holdout.urls if u in uf.parent}
+    renamed = {page.node for page in pages if renamed_reserved(page, holdout)}
+    bad_roots |= {uf.find(f"node:{node}") for node in renamed}
     # A page that calls itself another write-up of a reserved case ("Another description
     # and analysis of this initiative can be found at ...") is the same case told again:
     # it and its translations are reserved too.
@@ -561,6 +563,8 @@ def reserved_pages(pages: list[Page], holdout: Holdout) -> dict[str, str]:
             reasons[page.node] = "node listed in holdout.md"
         elif own & holdout.urls:
             reasons[page.node] = "URL listed in holdout.md"
+        elif page.node in renamed:
+            reasons[page.node] = "a page listed in holdout.md, under its earlier address"
         elif uf.find(f"node:{page.node}") in bad_roots:
             reasons[page.node] = "translation or another description of a reserved page"
         elif page.body is not None and body_links(page.body) & holdout.urls:
@@ -568,6 +572,29 @@ def reserved_pages(pages: list[Page], holdout: Holdout) -> dict[str, str]:
             # case) is kept out too: the reserved text must not be one click from ours
             reasons[page.node] = "body links to a reserved page"
     return reasons
+
+
+def renamed_reserved(page: Page, holdout: Holdout) -> bool:
+    """Whether the page is a reserved page under its 2016 address. holdout.md gives today's
+    Participedia addresses, and a slug has since gained the place it is about: the saved
+    page /en/cases/citizens-hall is today's /en/cases/citizens-hall-mongolia. So a page is
+    reserved when a reserved address of the same kind holds every word of its slug and the
+    page's own title and facts name each word the reserved slug adds."""
+    own = re.match(r"participedia\.net/en/(\w+)/([\w-]+)$", site_url(page.own_path))
+    if not own:
+        return False
+    kind, slug = own.groups()
+    words = set(slug.split("-"))
+    text = " ".join([page.title] + [f"{f.name} {f.value}" for f in page.facts]).lower()
+    named = set(re.findall(r"\w+", text))
+    for url in holdout.urls:
+        reserved = re.match(r"participedia\.net/en/(\w+)/([\w-]+)$", url)
+        if not reserved or reserved.group(1) != kind:
+            continue
+        added = set(reserved.group(2).split("-")) - words
+        if words < set(reserved.group(2).split("-")) and added <= named:
+            return True
+    return False
 
 
 def body_links(body: Tag) -> set[str]:
