@@ -37,6 +37,7 @@ import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -580,21 +581,24 @@ def renamed_reserved(page: Page, holdout: Holdout) -> bool:
     page /en/cases/citizens-hall is today's /en/cases/citizens-hall-mongolia. So a page is
     reserved when a reserved address of the same kind holds every word of its slug and the
     page's own title and facts name each word the reserved slug adds."""
-    own = re.match(r"participedia\.net/en/(\w+)/([\w-]+)$", site_url(page.own_path))
+    own = _slug_words(frozenset({site_url(page.own_path)}))
     if not own:
         return False
-    kind, slug = own.groups()
-    words = set(slug.split("-"))
+    [(kind, words)] = own
     text = " ".join([page.title] + [f"{f.name} {f.value}" for f in page.facts]).lower()
     named = set(re.findall(r"\w+", text))
-    for url in holdout.urls:
-        reserved = re.match(r"participedia\.net/en/(\w+)/([\w-]+)$", url)
-        if not reserved or reserved.group(1) != kind:
-            continue
-        added = set(reserved.group(2).split("-")) - words
-        if words < set(reserved.group(2).split("-")) and added <= named:
-            return True
-    return False
+    return any(
+        other == kind and words < reserved and reserved - words <= named
+        for other, reserved in _slug_words(holdout.urls)
+    )
+
+
+@lru_cache(maxsize=8)
+def _slug_words(urls: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(kind, words of the slug) of each Participedia page address among normalised URLs;
+    cached, as every page is compared with the same reserved ones."""
+    found = (re.fullmatch(r"participedia\.net/en/(\w+)/([\w-]+)", url) for url in urls)
+    return tuple((m.group(1), frozenset(m.group(2).split("-"))) for m in found if m)
 
 
 def body_links(body: Tag) -> set[str]:
